@@ -1,0 +1,433 @@
+import { pascalCase, type TypeNames } from "./type-names.ts";
+
+type Schema = { [key: string]: unknown };
+
+/** A rendered type and how tightly it binds: 0 union, 1 intersection, 2 atom (safe before `[]`). */
+interface Rendered {
+  t: string;
+  p: 0 | 1 | 2;
+  /** Set when the type is `unknown` or `never`, perhaps with a comment, so combinators can fold it. */
+  k?: "unknown" | "never";
+}
+
+interface Definition {
+  pointer: string;
+  name: string;
+  schema: unknown;
+}
+
+/** Declarations for one schema document: its root type, then every local definition it uses. */
+export interface SchemaDeclarations {
+  text: string;
+  /** The root came out as plain `unknown` and nothing else refers to it. */
+  unknownRoot: boolean;
+}
+
+const UNKNOWN: Rendered = { t: "unknown", p: 2, k: "unknown" };
+const NEVER: Rendered = { t: "never", p: 2, k: "never" };
+const NULL: Rendered = { t: "null", p: 2 };
+const PRIMITIVES: { [type: string]: Rendered } = {
+  string: { t: "string", p: 2 },
+  number: { t: "number", p: 2 },
+  integer: { t: "number", p: 2 },
+  boolean: { t: "boolean", p: 2 },
+  null: NULL,
+};
+// Deeper than this is either garbage or a JS-level cycle; it degrades to `unknown`.
+const MAX_DEPTH = 40;
+const INLINE_WIDTH = 72;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const OBJECT_KEYWORDS = ["properties", "additionalProperties", "patternProperties", "required"];
+const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems"];
+// Shown to the model as JSDoc tags, in this order; the value is printed raw (text) or as JSON.
+const TAGS: [keyword: string, raw: boolean][] = [
+  ["format", true],
+  ["minimum", true],
+  ["exclusiveMinimum", true],
+  ["maximum", true],
+  ["exclusiveMaximum", true],
+  ["multipleOf", true],
+  ["minLength", true],
+  ["maxLength", true],
+  ["pattern", true],
+  ["minItems", true],
+  ["maxItems", true],
+  ["uniqueItems", true],
+  ["minProperties", true],
+  ["maxProperties", true],
+  ["default", false],
+];
+
+/**
+ * Renders `root` as a declaration named `name` (an interface when it is a plain object), followed
+ * by a type alias or interface per local `$ref` target it reaches, named `prefix` + the target's
+ * name. Never throws on odd schemas; whatever cannot be typed becomes `unknown`.
+ */
+export function declareSchema(root: unknown, name: string, prefix: string, names: TypeNames, doc?: string): SchemaDeclarations {
+  return new SchemaWriter(root, prefix, names).write(name, doc);
+}
+
+/** Whether `{}` satisfies the schema, so the input argument may be left out. */
+export function acceptsEmptyObject(schema: unknown, root: unknown = schema, depth = 0): boolean {
+  if (typeof schema === "boolean") return schema;
+  if (!isSchema(schema) || depth > MAX_DEPTH) return true;
+  if (typeof schema.$ref === "string" && schema.$ref.startsWith("#")) {
+    const target = resolvePointer(root, schema.$ref);
+    if (target !== undefined && !acceptsEmptyObject(target, root, depth + 1)) return false;
+  }
+  const types = typeList(schema);
+  if (types && !types.includes("object")) return false;
+  if ("const" in schema || Array.isArray(schema.enum)) return false;
+  if (Array.isArray(schema.required) && schema.required.length > 0) return false;
+  if (Array.isArray(schema.allOf) && !schema.allOf.every((s) => acceptsEmptyObject(s, root, depth + 1))) return false;
+  for (const key of ["anyOf", "oneOf"]) {
+    const list = schema[key];
+    if (Array.isArray(list) && list.length > 0 && !list.some((s) => acceptsEmptyObject(s, root, depth + 1))) return false;
+  }
+  return true;
+}
+
+class SchemaWriter {
+  readonly #root: unknown;
+  readonly #prefix: string;
+  readonly #names: TypeNames;
+  readonly #definitions = new Map<string, Definition>();
+  readonly #queue: Definition[] = [];
+  readonly #directRefs = new Map<string, string[]>();
+  /** Pointer of the declaration being written, to spot `type A = B | ...` cycles back to it. */
+  #owner = "#";
+
+  constructor(root: unknown, prefix: string, names: TypeNames) {
+    this.#root = root;
+    this.#prefix = prefix;
+    this.#names = names;
+  }
+
+  write(name: string, doc: string | undefined): SchemaDeclarations {
+    const root: Definition = { pointer: "#", name, schema: this.#root };
+    this.#definitions.set("#", root);
+    const { text, type } = this.#declare(root, doc);
+    const out = [text];
+    // The queue grows while definitions are written; each is written once.
+    for (let i = 0; i < this.#queue.length; i++) out.push(this.#declare(this.#queue[i]!).text);
+    return { text: out.join("\n"), unknownRoot: out.length === 1 && type.t === "unknown" };
+  }
+
+  #declare(def: Definition, doc?: string): { text: string; type: Rendered } {
+    this.#owner = def.pointer;
+    const s = def.schema;
+    const comment = jsdoc(doc ?? (isSchema(s) ? descriptionOf(s) : undefined), isSchema(s) ? tagsOf(s) : [], "");
+    if (isSchema(s) && isPlainObject(s)) {
+      return { text: `${comment}interface ${def.name} ${this.#objectBody(s, "", 0)}`, type: { t: "", p: 2 } };
+    }
+    const type = this.#type(s, "", true, 0);
+    return { text: `${comment}type ${def.name} = ${type.t};`, type };
+  }
+
+  /** `direct`: the position is not behind an object member or array element, where TS would see a cycle. */
+  #type(s: unknown, indent: string, direct: boolean, depth: number): Rendered {
+    if (s === true) return UNKNOWN;
+    if (s === false) return NEVER;
+    if (!isSchema(s) || depth > MAX_DEPTH) return UNKNOWN;
+    const parts: Rendered[] = [];
+    if (typeof s.$ref === "string") parts.push(this.#ref(s.$ref, direct));
+    parts.push(this.#base(s, indent, depth));
+    if (Array.isArray(s.allOf)) for (const m of s.allOf) parts.push(this.#type(m, indent, direct, depth + 1));
+    for (const key of ["anyOf", "oneOf"]) {
+      const list = s[key];
+      if (Array.isArray(list) && list.length > 0) parts.push(union(list.map((m) => this.#type(m, indent, direct, depth + 1))));
+    }
+    const type = intersection(parts);
+    return s.nullable === true ? union([type, NULL]) : type;
+  }
+
+  #base(s: Schema, indent: string, depth: number): Rendered {
+    if ("const" in s) return literal(s.const);
+    if (Array.isArray(s.enum)) return union(s.enum.map(literal));
+    const types = typeList(s);
+    if (!types) return UNKNOWN;
+    return union(
+      types.map((type) => {
+        if (type === "object") return this.#object(s, indent, depth);
+        if (type === "array") return this.#array(s, indent, depth);
+        return PRIMITIVES[type] ?? UNKNOWN;
+      }),
+    );
+  }
+
+  #object(s: Schema, indent: string, depth: number): Rendered {
+    if (!isSchema(s.properties) || Object.keys(s.properties).length === 0) {
+      // `{ type: "object", anyOf: [...] }`: the branches say it all.
+      const shaped = "additionalProperties" in s || isSchema(s.patternProperties);
+      if (!shaped && (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf)) return UNKNOWN;
+      const value = this.#indexValue(s, indent, depth) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
+      if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t)) return { t: this.#objectBody(s, indent, depth), p: 2 };
+      return { t: `Record<string, ${value.t}>`, p: 2 };
+    }
+    return { t: this.#objectBody(s, indent, depth), p: 2 };
+  }
+
+  /** The `{ ... }` of an object: members in the schema's order, then one index signature if any. */
+  #objectBody(s: Schema, indent: string, depth: number): string {
+    const inner = `${indent}  `;
+    const members: { doc: string; sig: string }[] = [];
+    const props = isSchema(s.properties) ? s.properties : {};
+    const required = new Set(Array.isArray(s.required) ? s.required.filter((r) => typeof r === "string") : []);
+    const propTypes: Rendered[] = [];
+    let optional = false;
+    for (const key of Object.keys(props)) {
+      const p = props[key];
+      const isRequired = required.has(key) || (isSchema(p) && p.required === true);
+      const type = this.#type(p, inner, false, depth + 1);
+      propTypes.push(type);
+      if (!isRequired) optional = true;
+      const doc = isSchema(p) ? jsdoc(descriptionOf(p), tagsOf(p), inner) : "";
+      members.push({ doc, sig: `${propertyKey(key)}${isRequired ? "" : "?"}: ${type.t}` });
+    }
+    let value = this.#indexValue(s, inner, depth);
+    if (value) {
+      // TS requires every property to fit the index signature.
+      if (propTypes.length > 0 && value.k !== "unknown") {
+        value = union([value, ...propTypes, ...(optional ? [{ t: "undefined", p: 2 } as const] : [])]);
+        if (value.t.includes("\n") || value.t.length > INLINE_WIDTH) value = UNKNOWN;
+      }
+      const patterns = isSchema(s.patternProperties) ? Object.keys(s.patternProperties) : [];
+      const doc = patterns.length > 0 ? jsdoc(`Keys matching ${patterns.join(", ")}`, [], inner) : "";
+      members.push({ doc, sig: `[key: string]: ${value.t}` });
+    }
+    if (members.length === 0) return "{}";
+    const inline = members.every((m) => m.doc === "" && !m.sig.includes("\n"));
+    if (inline) {
+      const text = `{ ${members.map((m) => m.sig).join("; ")} }`;
+      if (text.length + indent.length <= INLINE_WIDTH) return text;
+    }
+    return `{\n${members.map((m) => `${inner}${m.doc}${m.sig};\n`).join("")}${indent}}`;
+  }
+
+  /** The value type of extra keys, or null when the schema allows none (or leaves them unsaid). */
+  #indexValue(s: Schema, indent: string, depth: number): Rendered | null {
+    const values: Rendered[] = [];
+    if (isSchema(s.patternProperties)) {
+      for (const v of Object.values(s.patternProperties)) values.push(this.#type(v, indent, false, depth + 1));
+    }
+    const extra = s.additionalProperties;
+    if (extra === true || (extra === undefined && !("properties" in s) && values.length === 0)) values.push(UNKNOWN);
+    else if (extra !== undefined && extra !== false) values.push(this.#type(extra, indent, false, depth + 1));
+    return values.length > 0 ? union(values) : null;
+  }
+
+  #array(s: Schema, indent: string, depth: number): Rendered {
+    const prefixItems = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null;
+    if (!prefixItems) {
+      const item = s.items === undefined ? UNKNOWN : this.#type(s.items, indent, false, depth + 1);
+      return { t: `${wrap(item, 2)}[]`, p: 2 };
+    }
+    // Without minItems every listed element counts as required: that is what schema authors mean.
+    const min = typeof s.minItems === "number" ? s.minItems : prefixItems.length;
+    const elements = prefixItems.map((e, i) => {
+      const type = this.#type(e, indent, false, depth + 1);
+      return i < min ? type.t : `${wrap(type, 2)}?`;
+    });
+    const rest = Array.isArray(s.prefixItems) ? s.items : s.additionalItems;
+    if (rest !== undefined && rest !== false) {
+      const type = this.#type(rest, indent, false, depth + 1);
+      if (type.k !== "never") elements.push(`...${wrap(type, 2)}[]`);
+    }
+    return { t: `[${elements.join(", ")}]`, p: 2 };
+  }
+
+  #ref(ref: string, direct: boolean): Rendered {
+    if (ref !== "#" && !ref.startsWith("#/")) return unknownBecause(`$ref ${ref}`);
+    const target = resolvePointer(this.#root, ref);
+    if (target === undefined) return unknownBecause(`unresolved $ref ${ref}`);
+    if (direct && this.#reaches(ref, this.#owner, new Set())) return unknownBecause(`circular $ref ${ref}`);
+    let def = this.#definitions.get(ref);
+    if (!def) {
+      const segments = ref.split("/");
+      let last = decodeSegment(segments.at(-1) ?? "");
+      if (/^[0-9]+$/.test(last) && segments.length > 2) last = decodeSegment(segments.at(-2)!) + last;
+      def = { pointer: ref, schema: target, name: this.#names.take(this.#prefix + pascalCase(last)) };
+      this.#definitions.set(ref, def);
+      this.#queue.push(def);
+    }
+    return { t: def.name, p: 2 };
+  }
+
+  /** Whether `from` refers to `to` through unions, intersections and bare `$ref`s only. */
+  #reaches(from: string, to: string, seen: Set<string>): boolean {
+    if (from === to) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    let refs = this.#directRefs.get(from);
+    if (!refs) {
+      refs = [];
+      collectDirectRefs(resolvePointer(this.#root, from), refs, 0);
+      this.#directRefs.set(from, refs);
+    }
+    return refs.some((r) => this.#reaches(r, to, seen));
+  }
+}
+
+function collectDirectRefs(s: unknown, out: string[], depth: number): void {
+  if (!isSchema(s) || depth > MAX_DEPTH) return;
+  if (typeof s.$ref === "string" && (s.$ref === "#" || s.$ref.startsWith("#/"))) out.push(s.$ref);
+  for (const key of ["allOf", "anyOf", "oneOf"]) {
+    const list = s[key];
+    if (Array.isArray(list)) for (const m of list) collectDirectRefs(m, out, depth + 1);
+  }
+}
+
+function resolvePointer(root: unknown, ref: string): unknown {
+  if (ref === "#") return root;
+  let node = root;
+  for (const raw of ref.slice(2).split("/")) {
+    const segment = decodeSegment(raw);
+    if (Array.isArray(node) && /^[0-9]+$/.test(segment)) node = node[Number(segment)];
+    else if (isSchema(node) && Object.hasOwn(node, segment)) node = node[segment];
+    else return undefined;
+  }
+  return node;
+}
+
+function decodeSegment(segment: string): string {
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {}
+  return text.replaceAll("~1", "/").replaceAll("~0", "~");
+}
+
+function typeList(s: Schema): string[] | null {
+  if (typeof s.type === "string") return [s.type];
+  if (Array.isArray(s.type)) {
+    const types = s.type.filter((t) => typeof t === "string");
+    return types.length > 0 ? types : null;
+  }
+  if (OBJECT_KEYWORDS.some((k) => k in s)) return ["object"];
+  if (ARRAY_KEYWORDS.some((k) => k in s)) return ["array"];
+  return null;
+}
+
+/** An object schema with nothing that would turn it into a union or intersection. */
+function isPlainObject(s: Schema): boolean {
+  const types = typeList(s);
+  if (!types || types.length !== 1 || types[0] !== "object") return false;
+  return !("const" in s || "enum" in s || "$ref" in s || "allOf" in s || "anyOf" in s || "oneOf" in s || s.nullable === true);
+}
+
+function literal(value: unknown): Rendered {
+  if (value === null) return NULL;
+  try {
+    // JSON text is also TS literal-type text: strings, numbers, booleans, tuples, object types.
+    const text = JSON.stringify(value);
+    if (typeof text === "string") return { t: text, p: 2 };
+  } catch {}
+  return UNKNOWN;
+}
+
+function union(types: Rendered[]): Rendered {
+  const kept: Rendered[] = [];
+  const seen = new Set<string>();
+  for (const type of types) {
+    if (type.k === "unknown") return UNKNOWN;
+    if (type.k === "never" || seen.has(type.t)) continue;
+    seen.add(type.t);
+    kept.push(type);
+  }
+  if (kept.length === 0) return NEVER;
+  if (kept.length === 1) return kept[0]!;
+  return { t: kept.map((t) => wrap(t, 1)).join(" | "), p: 0 };
+}
+
+function intersection(types: Rendered[]): Rendered {
+  const kept: Rendered[] = [];
+  const seen = new Set<string>();
+  let firstUnknown: Rendered | undefined;
+  for (const type of types) {
+    if (type.k === "never") return NEVER;
+    if (type.k === "unknown") firstUnknown ??= type;
+    else if (!seen.has(type.t)) {
+      seen.add(type.t);
+      kept.push(type);
+    }
+  }
+  if (kept.length === 0) return firstUnknown ?? UNKNOWN;
+  if (kept.length === 1) return kept[0]!;
+  return { t: kept.map((t) => wrap(t, 2)).join(" & "), p: 1 };
+}
+
+function wrap(type: Rendered, min: number): string {
+  return type.p < min ? `(${type.t})` : type.t;
+}
+
+function unknownBecause(reason: string): Rendered {
+  return { t: `unknown /* ${escapeComment(reason)} */`, p: 2, k: "unknown" };
+}
+
+function propertyKey(key: string): string {
+  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
+}
+
+function descriptionOf(s: Schema): string | undefined {
+  return typeof s.description === "string" ? s.description : undefined;
+}
+
+function tagsOf(s: Schema): string[] {
+  const tags: string[] = [];
+  if (s.deprecated === true) tags.push("@deprecated");
+  for (const [keyword, raw] of TAGS) {
+    if (!(keyword in s)) continue;
+    const value = s[keyword];
+    // A boolean exclusiveMinimum (draft 4) only qualifies minimum; its value says nothing alone.
+    if (typeof value === "boolean" && keyword !== "uniqueItems" && keyword !== "default") continue;
+    const text = raw && (typeof value === "string" || typeof value === "number" || typeof value === "boolean") ? String(value) : json(value);
+    if (text !== undefined) tags.push(`@${keyword} ${text}`);
+  }
+  const examples = Array.isArray(s.examples) ? s.examples : "example" in s ? [s.example] : [];
+  for (const example of examples.slice(0, 2)) {
+    const text = json(example);
+    if (text !== undefined) tags.push(`@example ${text}`);
+  }
+  return tags;
+}
+
+function json(value: unknown): string | undefined {
+  try {
+    const text = JSON.stringify(value);
+    if (typeof text !== "string") return undefined;
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A JSDoc comment ending in a newline and `indent`, ready to go before a member; "" when there is
+ * nothing to say. One line when the description is one line.
+ */
+export function jsdoc(description: string | undefined, tags: string[], indent: string): string {
+  const lines = description === undefined ? [] : tidyLines(description);
+  const all = [...lines, ...tags.map(escapeComment)];
+  if (all.length === 0) return "";
+  if (lines.length <= 1) return `/** ${all.join(" ")} */\n${indent}`;
+  return `/**\n${all.map((l) => (l === "" ? `${indent} *\n` : `${indent} * ${l}\n`)).join("")}${indent} */\n${indent}`;
+}
+
+function tidyLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const raw of escapeComment(text).split(/\r\n|\r|\n/)) {
+    const line = raw.trim();
+    if (line === "" && (lines.length === 0 || lines.at(-1) === "")) continue;
+    lines.push(line);
+  }
+  while (lines.at(-1) === "") lines.pop();
+  return lines;
+}
+
+function escapeComment(text: string): string {
+  return text.replaceAll("*/", "*\\/");
+}
+
+function isSchema(value: unknown): value is Schema {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
