@@ -1,14 +1,5 @@
 /** The error kinds of DESIGN.md; every failure a user or model sees carries one. */
-export type ErrorKind =
-  | "syntax"
-  | "type"
-  | "runtime"
-  | "tool"
-  | "timeout"
-  | "memory"
-  | "limit"
-  | "executor"
-  | "config";
+export type ErrorKind = "syntax" | "type" | "runtime" | "tool" | "timeout" | "memory" | "limit" | "executor" | "config";
 
 const MARKER = Symbol.for("code-mode.error");
 

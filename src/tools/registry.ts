@@ -73,7 +73,9 @@ export class ToolRegistry extends EventEmitter<{ change: [] }> {
 function checkTool(tool: Tool): void {
   const where = typeof tool?.name === "string" ? `Tool "${tool.name}"` : "A tool";
   if (typeof tool !== "object" || tool === null) {
-    throw new ConfigError(`A tool must be an object with name, description, inputSchema and execute; got ${typeof tool}.`);
+    throw new ConfigError(
+      `A tool must be an object with name, description, inputSchema and execute; got ${typeof tool}.`,
+    );
   }
   if (typeof tool.name !== "string" || !NAME.test(tool.name)) {
     throw new ConfigError(
@@ -81,13 +83,17 @@ function checkTool(tool: Tool): void {
     );
   }
   if (tool.namespace !== undefined && (typeof tool.namespace !== "string" || !NAME.test(tool.namespace))) {
-    throw new ConfigError(`${where} has an invalid namespace ${JSON.stringify(tool.namespace)}: use letters, digits and "_" or "-".`);
+    throw new ConfigError(
+      `${where} has an invalid namespace ${JSON.stringify(tool.namespace)}: use letters, digits and "_" or "-".`,
+    );
   }
   if (typeof tool.description !== "string") {
     throw new ConfigError(`${where} needs a description string (it becomes the JSDoc the model reads).`);
   }
   if (!isSchema(tool.inputSchema)) {
-    throw new ConfigError(`${where} needs an inputSchema that is a JSON Schema object, e.g. { type: "object", properties: {} }.`);
+    throw new ConfigError(
+      `${where} needs an inputSchema that is a JSON Schema object, e.g. { type: "object", properties: {} }.`,
+    );
   }
   if (tool.outputSchema !== undefined && !isSchema(tool.outputSchema)) {
     throw new ConfigError(`${where} has an outputSchema that is not a JSON Schema object; remove it or fix it.`);

@@ -46,7 +46,9 @@ function uniqueIdentifiers(names: string[], taken: Set<string> = new Set()): Map
   const used = new Set(taken);
   const out = new Map<string, string>();
   // Names that are already identifiers keep them; the others are adjusted around them.
-  const ordered = [...names].sort((a, b) => Number(toIdentifier(b) === b) - Number(toIdentifier(a) === a) || compare(a, b));
+  const ordered = [...names].sort(
+    (a, b) => Number(toIdentifier(b) === b) - Number(toIdentifier(a) === a) || compare(a, b),
+  );
   for (const name of ordered) {
     const base = toIdentifier(name);
     let id = base;

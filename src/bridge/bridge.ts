@@ -1,0 +1,150 @@
+import type { ErrorKind } from "../errors.ts";
+import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
+import type { ApiIndex } from "./api-index.ts";
+import { closestName } from "./suggest.ts";
+import { inputCheckFor } from "./validate.ts";
+
+/** Asked before every tool call; return false to refuse it. */
+export type ApprovalHook = (call: { tool: string; input: unknown }) => boolean | Promise<boolean>;
+
+export interface ToolCallRecord {
+  tool: string;
+  ok: boolean;
+  ms: number;
+}
+
+// Tool results enter the sandbox as JSON text; past this the sandbox's heap would suffer anyway.
+const MAX_TOOL_RESULT_CHARS = 32 * 1024 * 1024;
+
+/**
+ * The host side of one execution's `api`: checks each call, runs the tool and answers with
+ * JSON. Only strings cross in either direction, so no host object ever reaches the sandbox.
+ */
+export class Bridge implements BridgeEndpoint {
+  readonly trace: ToolCallRecord[] = [];
+  readonly #index: ApiIndex;
+  readonly #limits: ExecutionLimits;
+  readonly #approve: ApprovalHook | undefined;
+  readonly #ended = new AbortController();
+  readonly #waiting: (() => void)[] = [];
+  #dispatched = 0;
+  #running = 0;
+
+  constructor(index: ApiIndex, limits: ExecutionLimits, approve?: ApprovalHook) {
+    this.#index = index;
+    this.#limits = limits;
+    this.#approve = approve;
+  }
+
+  get dispatched(): number {
+    return this.#dispatched;
+  }
+
+  /** Ends the execution's calls: their signals abort and later calls are refused. */
+  end(): void {
+    this.#ended.abort(new Error("The execution ended."));
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  async call(path: string, argsJson: string): Promise<string> {
+    const entry = this.#index.get(path);
+    if (!entry) {
+      const guess = closestName(path, this.#index.dottedPaths());
+      return fail("type", `api.${path} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`);
+    }
+    const label = `api.${path}`;
+    if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
+    if (this.#dispatched >= this.#limits.maxToolCalls) {
+      return fail("limit", `${label} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`);
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(argsJson);
+    } catch {
+      return fail("type", `${label} got input that is not JSON.`);
+    }
+    const problem = inputCheckFor(entry.tool, label)(input);
+    if (problem) return fail("type", problem);
+
+    this.#dispatched++;
+    await this.#acquire();
+    const started = performance.now();
+    let ok = false;
+    try {
+      if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
+      if (this.#approve && !(await this.#approve({ tool: entry.key, input }))) {
+        return fail("tool", `${label} was refused by the host's approval policy. Do not retry it; explain what you wanted to do instead.`);
+      }
+      const value = await this.#execute(entry.tool.execute.bind(entry.tool), input, label);
+      const json = value === undefined ? undefined : safeStringify(value);
+      if (value !== undefined && json === undefined) {
+        return fail("tool", `${label} returned a value that cannot be turned into JSON.`);
+      }
+      if (json !== undefined && json.length > MAX_TOOL_RESULT_CHARS) {
+        return fail("limit", `${label} returned ${json.length} characters, more than the ${MAX_TOOL_RESULT_CHARS} a program may receive. Ask for less.`);
+      }
+      ok = true;
+      return json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
+    } catch (error) {
+      return fail("tool", `${label} failed: ${errorMessage(error)}`);
+    } finally {
+      this.trace.push({ tool: entry.key, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+      this.#release();
+    }
+  }
+
+  async #execute(execute: (input: unknown, ctx: { signal: AbortSignal }) => unknown, input: unknown, label: string) {
+    const timeoutMs = this.#limits.toolCallTimeoutMs;
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, this.#ended.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`no answer within ${timeoutMs / 1000} s (the per-call timeout); try a smaller request`);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => execute(input, { signal })), expired]);
+    } finally {
+      clearTimeout(timer);
+      void label;
+    }
+  }
+
+  #acquire(): Promise<void> | void {
+    if (this.#running < this.#limits.maxConcurrentCalls) {
+      this.#running++;
+      return;
+    }
+    return new Promise<void>((resolve) => this.#waiting.push(() => (this.#running++, resolve())));
+  }
+
+  #release(): void {
+    this.#running--;
+    this.#waiting.shift()?.();
+  }
+}
+
+function fail(kind: ErrorKind, message: string): string {
+  const reply: BridgeReply = { ok: false, error: { kind, message } };
+  return JSON.stringify(reply);
+}
+
+function safeStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  try {
+    return typeof error === "string" ? error : JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The closest known name to a mistyped one, for "did you mean" hints. Hand-written: it is
+ * a dozen lines, and a dependency for one edit distance would not pay for itself.
+ */
+export function closestName(wanted: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  const lowered = wanted.toLowerCase();
+  for (const name of known) {
+    const d = distance(lowered, name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  // Past about half the length, a "suggestion" is noise.
+  return best !== undefined && bestDistance <= Math.max(2, Math.ceil(wanted.length / 2)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,12 @@
+import type { ExecutionLimits, RawOutcome } from "../executor.ts";
+
+/** Messages between the vm runtime's host and its child processes (Node IPC, JSON). */
+export type ToChild =
+  | { t: "run"; id: number; js: string; apiPaths: string[][]; limits: ExecutionLimits }
+  | { t: "reply"; id: number; callId: number; json: string }
+  | { t: "cancel"; id: number };
+
+export type FromChild =
+  | { t: "ready" }
+  | { t: "call"; id: number; callId: number; path: string; args: string }
+  | { t: "done"; id: number; outcome: RawOutcome };

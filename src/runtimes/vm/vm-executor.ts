@@ -1,0 +1,194 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { ExecutorError } from "../../errors.ts";
+import type { ExecutionJob, Executor, RawOutcome } from "../executor.ts";
+import { memoryMessage, timeoutMessage } from "../messages.ts";
+import type { FromChild, ToChild } from "./protocol.ts";
+
+export interface VmExecutorOptions {
+  /** Child processes kept running; each runs many isolates at once. Default: 2 (at most the core count). */
+  processes?: number;
+  /** Extra time the host waits beyond `timeoutMs` before it kills an unresponsive child. Default 2000 ms. */
+  graceMs?: number;
+}
+
+interface Pending {
+  job: ExecutionJob;
+  resolve(outcome: RawOutcome): void;
+}
+
+const CHILD = new URL(import.meta.url.endsWith(".ts") ? "./child.ts" : "./child.js", import.meta.url);
+
+/** One supervised child process; a crash ends its executions and the pool replaces it. */
+class Child {
+  readonly process: ChildProcess;
+  readonly running = new Map<number, Pending>();
+  readonly ready: Promise<void>;
+  #stderrTail = "";
+  #exited = false;
+
+  constructor(onExit: (child: Child) => void) {
+    this.process = fork(CHILD, [], {
+      // isolated-vm needs this on Node 20+; the child gets no environment of ours beyond PATH-free basics.
+      execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: {},
+    });
+    this.process.stderr!.setEncoding("utf8");
+    this.process.stderr!.on("data", (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-2000);
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (message: FromChild) => {
+        if (message.t === "ready") {
+          this.process.off("message", onMessage);
+          resolve();
+        }
+      };
+      this.process.on("message", onMessage);
+      this.process.once("exit", (code, signal) =>
+        reject(new ExecutorError(`The vm runtime's child process could not start (exit ${code ?? signal}). ${this.#stderrTail.trim()}`)),
+      );
+    });
+    this.ready.catch(() => {});
+    this.process.on("message", (message: FromChild) => this.#onMessage(message));
+    this.process.once("exit", (code, signal) => {
+      this.#exited = true;
+      this.#failAll(code, signal);
+      onExit(this);
+    });
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  send(message: ToChild): void {
+    if (this.#exited) return;
+    this.process.send(message);
+  }
+
+  #onMessage(message: FromChild): void {
+    if (message.t === "call") {
+      const pending = this.running.get(message.id);
+      if (!pending) return;
+      pending.job.bridge.call(message.path, message.args).then((json) => {
+        this.send({ t: "reply", id: message.id, callId: message.callId, json });
+      });
+    } else if (message.t === "done") {
+      const pending = this.running.get(message.id);
+      this.running.delete(message.id);
+      pending?.resolve(message.outcome);
+    }
+  }
+
+  // V8 aborts the whole process on some out-of-memory paths; that is the program's limit,
+  // not a runtime failure. Anything else is reported as an executor error.
+  #failAll(code: number | null, signal: NodeJS.Signals | null): void {
+    const oom = /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) || signal === "SIGABRT" || signal === "SIGTRAP";
+    for (const [id, pending] of this.running) {
+      this.running.delete(id);
+      pending.resolve({
+        ok: false,
+        logs: [],
+        error: oom
+          ? { kind: "memory", message: memoryMessage(pending.job.limits.memoryLimitMb) }
+          : {
+              kind: "executor",
+              message: `The vm runtime's child process died (${signal ?? `exit code ${code}`}) during the execution. ${this.#stderrTail.trim().split("\n").slice(-3).join(" ")}`.trim(),
+            },
+      });
+    }
+  }
+}
+
+/**
+ * The `vm` runtime: a fresh isolated-vm isolate per execution, inside a small pool of
+ * long-lived child processes, so a program that aborts V8 kills a child and never the host.
+ */
+export class VmExecutor implements Executor {
+  readonly name = "vm" as const;
+  readonly #children: Child[] = [];
+  readonly #size: number;
+  readonly #graceMs: number;
+  #nextId = 1;
+  #turn = 0;
+  #closed = false;
+  /** Set when a child could not even start: respawning would only loop. */
+  #broken: ExecutorError | undefined;
+
+  constructor(options: VmExecutorOptions = {}) {
+    this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
+    this.#graceMs = options.graceMs ?? 2000;
+    for (let i = 0; i < this.#size; i++) this.#spawn();
+  }
+
+  /** Resolves when every child is up; rejects with an executor error if they cannot start. */
+  async ready(): Promise<void> {
+    await Promise.all(this.#children.map((c) => c.ready));
+  }
+
+  async run(job: ExecutionJob): Promise<RawOutcome> {
+    if (this.#closed) throw new ExecutorError("The vm runtime was closed; create a new one.");
+    if (this.#broken) throw this.#broken;
+    const child = this.#pick();
+    await child.ready;
+    const id = this.#nextId++;
+    return new Promise<RawOutcome>((resolve) => {
+      let settled = false;
+      const finish = (outcome: RawOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        job.signal?.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
+      // The child's own watchdog should answer first; if the child itself hangs, kill it.
+      const guard = setTimeout(() => {
+        child.running.delete(id);
+        finish({ ok: false, logs: [], error: { kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) } });
+        child.process.kill("SIGKILL");
+      }, job.limits.timeoutMs + this.#graceMs);
+      const onAbort = () => child.send({ t: "cancel", id });
+      job.signal?.addEventListener("abort", onAbort, { once: true });
+      child.running.set(id, { job, resolve: finish });
+      child.send({ t: "run", id, js: job.js, apiPaths: job.apiPaths, limits: job.limits });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const children = this.#children.splice(0);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (!child.alive) return resolve();
+            child.process.once("exit", () => resolve());
+            child.process.kill("SIGKILL");
+          }),
+      ),
+    );
+  }
+
+  // Least busy first; ties rotate, so a child that just finished can prepare its next
+  // isolate while another serves the next program.
+  #pick(): Child {
+    const count = this.#children.length;
+    let best = this.#children[this.#turn++ % count]!;
+    for (const child of this.#children) if (child.running.size < best.running.size) best = child;
+    return best;
+  }
+
+  #spawn(): void {
+    const child = new Child((dead) => {
+      const index = this.#children.indexOf(dead);
+      if (index >= 0) this.#children.splice(index, 1);
+      if (!this.#closed && !this.#broken) this.#spawn();
+    });
+    child.ready.catch((error: ExecutorError) => {
+      this.#broken ??= error;
+    });
+    this.#children.push(child);
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiIndex } from "../bridge/api-index.ts";
+import { createExecutor } from "../runtimes/create-executor.ts";
+import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import { generateDeclarations } from "../typegen/declarations.ts";
+import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { resultText } from "./result-text.ts";
+import { runProgram } from "./run-program.ts";
+
+/** What `execute_code` answers: text for the model and the structured result of DESIGN.md. */
+export interface CodeModeToolOutput {
+  text: string;
+  result: ExecutionResult;
+}
+
+/** The single tool the model sees. Front ends (CLI, MCP, AI SDK, agent) all wrap this object. */
+export interface CodeModeTool {
+  readonly name: "execute_code";
+  /** A short guide plus the declarations of every tool; follows registry changes. */
+  readonly description: string;
+  /** The current `declare const api: {...}` text alone. */
+  readonly declarations: string;
+  readonly inputSchema: {
+    type: "object";
+    properties: { code: { type: "string"; description: string } };
+    required: ["code"];
+    additionalProperties: false;
+  };
+  readonly options: ResolvedOptions;
+  execute(input: { code: string }, context?: { signal?: AbortSignal }): Promise<CodeModeToolOutput>;
+  /** Stops the runtime's processes or containers (when the tool created them). */
+  close(): Promise<void>;
+}
+
+const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.<tool>(input)\` (declared below); chain calls with ordinary code: variables, loops, conditions, try/catch, Promise.all. \`return\` the final value (plain JSON data) and use console.log for notes; both come back to you. Each tool error is thrown as an Error you can catch. There is no network, file system, require or import: only \`api\`. Do as much as you can in one program.`;
+
+/** Creates the `execute_code` tool over a registry. */
+export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOptions = {}): CodeModeTool {
+  const resolved = resolveOptions(options);
+  const ownsExecutor = typeof resolved.runtime === "string";
+  let executor: Executor | undefined;
+  let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
+  registry.on("change", () => {
+    cache = undefined;
+  });
+  const current = () => {
+    if (!cache) {
+      const tools = registry.list();
+      const declarations = generateDeclarations(tools);
+      cache = { index: new ApiIndex(tools), declarations, description: `${GUIDE}\n\n${declarations}` };
+    }
+    return cache;
+  };
+
+  return {
+    name: "execute_code",
+    get description() {
+      return current().description;
+    },
+    get declarations() {
+      return current().declarations;
+    },
+    inputSchema: {
+      type: "object",
+      properties: {
+        code: { type: "string", description: "The TypeScript program; its `return` value is the result." },
+      },
+      required: ["code"],
+      additionalProperties: false,
+    },
+    options: resolved,
+    async execute(input, context = {}) {
+      executor ??= createExecutor(resolved);
+      const code = typeof input === "object" && input !== null ? (input as { code?: unknown }).code : undefined;
+      const result = await runProgram(typeof code === "string" ? code : (undefined as unknown as string), {
+        index: current().index,
+        executor,
+        limits: resolved.limits,
+        ...(resolved.approve && { approve: resolved.approve }),
+        ...(context.signal && { signal: context.signal }),
+      });
+      return { text: resultText(result, resolved.maxTextChars), result };
+    },
+    async close() {
+      if (ownsExecutor && executor) await executor.close();
+      executor = undefined;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { ApiIndex } from "../bridge/api-index.ts";
+import { type ApprovalHook, Bridge } from "../bridge/bridge.ts";
+import { CodeModeError } from "../errors.ts";
+import type { ExecutionLimits, ExecutionResult, Executor, RawOutcome } from "../runtimes/executor.ts";
+import { transpile } from "../transpile/transpile.ts";
+
+export interface RunProgramDeps {
+  index: ApiIndex;
+  executor: Executor;
+  limits: ExecutionLimits;
+  approve?: ApprovalHook;
+  signal?: AbortSignal;
+}
+
+/** Transpiles, runs and reports one program: the whole path of one `execute_code` call. */
+export async function runProgram(code: string, deps: RunProgramDeps): Promise<ExecutionResult> {
+  const started = performance.now();
+  const finish = (outcome: RawOutcome, toolCalls: ExecutionResult["toolCalls"], position?: { line: number; column: number }) =>
+    toResult(outcome, toolCalls, deps.executor.name, performance.now() - started, position);
+
+  let program: ReturnType<typeof transpile>;
+  try {
+    program = transpile(code);
+  } catch (error) {
+    return finish({ ok: false, logs: [], error: asRawError(error) }, [], positionOf(error));
+  }
+
+  const bridge = new Bridge(deps.index, deps.limits, deps.approve);
+  let outcome: RawOutcome;
+  try {
+    outcome = await deps.executor.run({
+      js: program.js,
+      apiPaths: deps.index.paths,
+      bridge,
+      limits: deps.limits,
+      ...(deps.signal && { signal: deps.signal }),
+    });
+  } catch (error) {
+    outcome = { ok: false, logs: [], error: asRawError(error) };
+  } finally {
+    bridge.end();
+  }
+  const position = outcome.error ? program.positions.fromStack(outcome.error.stack) : undefined;
+  return finish(outcome, bridge.trace, position);
+}
+
+function toResult(
+  outcome: RawOutcome,
+  toolCalls: ExecutionResult["toolCalls"],
+  runtime: ExecutionResult["runtime"],
+  ms: number,
+  position?: { line: number; column: number },
+): ExecutionResult {
+  const result: ExecutionResult = {
+    ok: outcome.ok,
+    logs: outcome.logs,
+    toolCalls,
+    runtime: outcome.runtime ?? runtime,
+    ms: Math.round(ms * 1000) / 1000,
+  };
+  if (outcome.ok && outcome.resultJson !== undefined) result.result = JSON.parse(outcome.resultJson);
+  if (outcome.resultCut) result.resultCut = true;
+  if (outcome.error) {
+    result.error = { kind: outcome.error.kind, message: outcome.error.message };
+    if (position) Object.assign(result.error, position);
+  }
+  if (outcome.fallback) result.fallback = outcome.fallback;
+  return result;
+}
+
+function asRawError(error: unknown): NonNullable<RawOutcome["error"]> {
+  if (CodeModeError.isInstance(error)) return { kind: error.kind, message: error.message };
+  return { kind: "executor", message: error instanceof Error ? error.message : String(error) };
+}
+
+function positionOf(error: unknown): { line: number; column: number } | undefined {
+  if (CodeModeError.isInstance(error) && error.line !== undefined) return { line: error.line, column: error.column ?? 1 };
+  return undefined;
+}

@@ -1,0 +1,77 @@
+import { transformSync as stripTypes } from "amaro";
+import { type TransformFailure, transformSync } from "esbuild";
+import { CodeModeError } from "../errors.ts";
+import { IdentityPositions, MappedPositions, type SourcePositions } from "./positions.ts";
+
+/** A program ready for a runtime: `js` is one `async function __main() {...}` declaration. */
+export interface TranspiledProgram {
+  js: string;
+  /** Maps positions in `js` back to the model's own code. */
+  positions: SourcePositions;
+}
+
+// An `async () => {...}` or `async function () {...}` given as the whole program is called.
+const FUNCTION_EXPRESSION = /^\s*async\s*(\([^)]*\)\s*(:[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>|function\b)/;
+
+/**
+ * Turns the model's TypeScript into JavaScript. The code is a program body (top-level
+ * `await` and `return`; the returned value is the result) or an async function expression.
+ * Throws a `syntax` CodeModeError with the model's line and column.
+ */
+export function transpile(code: string): TranspiledProgram {
+  if (typeof code !== "string") throw new CodeModeError("syntax", "The program must be a string of TypeScript code.");
+  if (code.trim() === "") {
+    throw new CodeModeError("syntax", "The program is empty. Write TypeScript that calls `await api.<tool>(...)` and `return`s the result.");
+  }
+  if (FUNCTION_EXPRESSION.test(code)) {
+    try {
+      return build(`async function __main() {\nreturn await (\n${code}\n)();\n}\n`, 2);
+    } catch {
+      // Not a lone function expression after all (e.g. a declaration followed by more code).
+    }
+  }
+  return build(`async function __main() {\n${code}\n}\n`, 1);
+}
+
+function build(source: string, lineOffset: number): TranspiledProgram {
+  // Fast path (~0.06 ms): Node's own type stripper (amaro) blanks out type syntax in place, so
+  // positions stay exact. esbuild (~1 ms per call, a process round trip) handles what stripping
+  // cannot (enums, namespaces, parameter properties) and words syntax errors best.
+  try {
+    return { js: stripTypes(source, { mode: "strip-only" }).code, positions: new IdentityPositions(lineOffset) };
+  } catch {
+    // Fall through to esbuild.
+  }
+  try {
+    const out = transformSync(source, {
+      loader: "ts",
+      format: "esm",
+      target: "es2024",
+      sourcemap: "external",
+      sourcefile: "program.ts",
+      // Keep the model's names in stack traces and console output.
+      minify: false,
+    });
+    return { js: out.code, positions: new MappedPositions(out.map, lineOffset) };
+  } catch (error) {
+    throw syntaxError(error as TransformFailure, source, lineOffset);
+  }
+}
+
+function syntaxError(failure: TransformFailure, source: string, lineOffset: number): CodeModeError {
+  const first = failure.errors?.[0];
+  if (!first) return new CodeModeError("syntax", `The program could not be parsed: ${String(failure)}`);
+  const loc = first.location;
+  const line = loc ? Math.max(1, loc.line - lineOffset) : undefined;
+  const column = loc ? loc.column + 1 : undefined;
+  let message = first.text;
+  if (/\bimport\b|\bexport\b/.test(message) || (loc && /^\s*(import|export)\b/.test(loc.lineText))) {
+    message += ". Programs are not modules: there is nothing to import. Call tools through the global `api` object and `return` the result.";
+  }
+  const where = line === undefined ? "" : ` at line ${line}, column ${column}`;
+  const excerpt = loc?.lineText && loc.line > lineOffset && loc.line <= source.split("\n").length - 2 ? `\n  ${loc.lineText.trim()}` : "";
+  return new CodeModeError("syntax", `Syntax error${where}: ${message}${excerpt}`, {
+    ...(line !== undefined && { line }),
+    ...(column !== undefined && { column }),
+  });
+}
