@@ -1,0 +1,52 @@
+import type { CodeModeTool } from "../tool/code-mode-tool.ts";
+import { createCodeModeTool } from "../tool/code-mode-tool.ts";
+import type { CodeModeOptions } from "../tool/options.ts";
+import { loadToolModules } from "../tools/load-modules.ts";
+import { ToolRegistry } from "../tools/registry.ts";
+import { type LoadedConfig, loadConfig } from "./load.ts";
+import type { CodeModeConfig } from "./schema.ts";
+
+export interface OpenOptions {
+  /** A config file; default: `code-mode.json5` or `augure.json5` in `cwd`, if present. */
+  configFile?: string;
+  cwd?: string;
+  /** Extra tools modules (the CLI's --tools), after the config's own. */
+  toolModules?: string[];
+  /** Settings that win over the config's `codeMode` section (the CLI's flags). */
+  overrides?: CodeModeOptions;
+}
+
+/** Everything a front end needs: the config, the registry and the `execute_code` tool. */
+export interface CodeModeSession {
+  config: CodeModeConfig;
+  loaded: LoadedConfig;
+  registry: ToolRegistry;
+  tool: CodeModeTool;
+  /** Ends the runtime and every MCP server connection; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Loads the config and tools modules, and creates the tool: the CLI and MCP server start here. */
+export async function openCodeMode(options: OpenOptions = {}): Promise<CodeModeSession> {
+  const cwd = options.cwd ?? process.cwd();
+  const loaded = loadConfig(options.configFile, cwd);
+  const { config } = loaded;
+  const registry = new ToolRegistry();
+  registry.register(...(await loadToolModules(config.tools ?? [], loaded.baseDir)));
+  registry.register(...(await loadToolModules(options.toolModules ?? [], cwd)));
+  const closers: (() => Promise<void>)[] = [];
+  const tool = createCodeModeTool(registry, { ...config.codeMode, ...options.overrides });
+  closers.push(() => tool.close());
+  let closed = false;
+  return {
+    config,
+    loaded,
+    registry,
+    tool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled(closers.reverse().map((close) => close()));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+const seconds = z.number().positive().max(3600);
+
+export const dockerSchema = z
+  .object({
+    image: z.string().min(1).optional(),
+    poolSize: z.number().int().min(0).max(64).optional(),
+    toolCallTimeout: seconds.optional(),
+  })
+  .strict();
+
+export const codeModeSchema = z
+  .object({
+    runtime: z.enum(["vm", "docker", "auto"]).optional(),
+    timeout: seconds.optional(),
+    memoryLimit: z.number().int().min(8).max(65536).optional(),
+    maxToolCalls: z.number().int().min(1).optional(),
+    maxConcurrentCalls: z.number().int().min(1).optional(),
+    toolCallTimeout: seconds.optional(),
+    docker: dockerSchema.optional(),
+  })
+  .strict();
+
+const stdioServer = z
+  .object({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  })
+  .strict();
+
+const httpServer = z
+  .object({
+    url: z.url(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const mcpServerSchema = z.union([stdioServer, httpServer]);
+
+export const configSchema = z
+  .object({
+    codeMode: codeModeSchema.optional(),
+    tools: z.array(z.string().min(1)).optional(),
+    mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), mcpServerSchema).optional(),
+    /** The model for `code-mode agent`, e.g. "openai:gpt-4o-mini" or "anthropic:claude-sonnet-4-5". */
+    model: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type CodeModeConfig = z.infer<typeof configSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;

@@ -1,0 +1,17 @@
+// The public surface: what library users import. Internals stay internal.
+export { ApiIndex } from "./bridge/api-index.ts";
+export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
+export { loadConfig, parseConfig } from "./config/load.ts";
+export { type CodeModeSession, type OpenOptions, openCodeMode } from "./config/open-code-mode.ts";
+export type { CodeModeConfig, McpServerConfig } from "./config/schema.ts";
+export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./errors.ts";
+export { createExecutor } from "./runtimes/create-executor.ts";
+export type { ExecutionLimits, ExecutionResult, Executor, LogEntry, RuntimeName } from "./runtimes/executor.ts";
+export { VmExecutor, type VmExecutorOptions } from "./runtimes/vm/vm-executor.ts";
+export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./tool/code-mode-tool.ts";
+export type { CodeModeOptions, DockerSettings, RuntimeChoice } from "./tool/options.ts";
+export { loadToolModules } from "./tools/load-modules.ts";
+export { ToolRegistry } from "./tools/registry.ts";
+export type { JsonSchema, Tool, ToolContext } from "./tools/tool.ts";
+export { transpile } from "./transpile/transpile.ts";
+export { generateDeclarations } from "./typegen/declarations.ts";
