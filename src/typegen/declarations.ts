@@ -41,7 +41,10 @@ export function generateDeclarations(tools: readonly Tool[]): string {
     let level = api;
     for (const segment of path.slice(0, -1)) {
       let next = level.get(segment);
-      if (!(next instanceof Map)) level.set(segment, (next = new Map()));
+      if (!(next instanceof Map)) {
+        next = new Map();
+        level.set(segment, next);
+      }
       level = next;
     }
     level.set(name, {
@@ -55,9 +58,17 @@ export function generateDeclarations(tools: readonly Tool[]): string {
 }
 
 /** One schema's declarations; `fallback` when it cannot be rendered or says nothing. */
-function declare(schema: unknown, name: string, prefix: string, names: TypeNames, toolDoc: string | undefined, fallback: string): string {
+function declare(
+  schema: unknown,
+  name: string,
+  prefix: string,
+  names: TypeNames,
+  toolDoc: string | undefined,
+  fallback: string,
+): string {
   return safely(() => {
-    const rootDoc = typeof schema === "object" && schema !== null ? (schema as { description?: unknown }).description : undefined;
+    const rootDoc =
+      typeof schema === "object" && schema !== null ? (schema as { description?: unknown }).description : undefined;
     const doc = typeof rootDoc === "string" && rootDoc !== toolDoc ? rootDoc : undefined;
     const result = declareSchema(schema, name, prefix, names, doc);
     return result.unknownRoot ? fallback : result.text;

@@ -36,8 +36,11 @@ const PRIMITIVES: { [type: string]: Rendered } = {
 // Deeper than this is either garbage or a JS-level cycle; it degrades to `unknown`.
 const MAX_DEPTH = 40;
 const INLINE_WIDTH = 72;
+const UNIONS = ["anyOf", "oneOf"];
+const COMBINATORS = ["allOf", "anyOf", "oneOf"];
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const OBJECT_KEYWORDS = ["properties", "additionalProperties", "patternProperties", "required"];
+// `required` alone (as in `oneOf: [{ required: ["a"] }, ...]`) says nothing about the shape.
+const OBJECT_KEYWORDS = ["properties", "additionalProperties", "patternProperties"];
 const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems"];
 // Shown to the model as JSDoc tags, in this order; the value is printed raw (text) or as JSON.
 const TAGS: [keyword: string, raw: boolean][] = [
@@ -57,13 +60,20 @@ const TAGS: [keyword: string, raw: boolean][] = [
   ["maxProperties", true],
   ["default", false],
 ];
+const TAG_KEYWORDS = new Set(["deprecated", "examples", "example", ...TAGS.map(([keyword]) => keyword)]);
 
 /**
  * Renders `root` as a declaration named `name` (an interface when it is a plain object), followed
  * by a type alias or interface per local `$ref` target it reaches, named `prefix` + the target's
  * name. Never throws on odd schemas; whatever cannot be typed becomes `unknown`.
  */
-export function declareSchema(root: unknown, name: string, prefix: string, names: TypeNames, doc?: string): SchemaDeclarations {
+export function declareSchema(
+  root: unknown,
+  name: string,
+  prefix: string,
+  names: TypeNames,
+  doc?: string,
+): SchemaDeclarations {
   return new SchemaWriter(root, prefix, names).write(name, doc);
 }
 
@@ -80,9 +90,10 @@ export function acceptsEmptyObject(schema: unknown, root: unknown = schema, dept
   if ("const" in schema || Array.isArray(schema.enum)) return false;
   if (Array.isArray(schema.required) && schema.required.length > 0) return false;
   if (Array.isArray(schema.allOf) && !schema.allOf.every((s) => acceptsEmptyObject(s, root, depth + 1))) return false;
-  for (const key of ["anyOf", "oneOf"]) {
+  for (const key of UNIONS) {
     const list = schema[key];
-    if (Array.isArray(list) && list.length > 0 && !list.some((s) => acceptsEmptyObject(s, root, depth + 1))) return false;
+    if (Array.isArray(list) && list.length > 0 && !list.some((s) => acceptsEmptyObject(s, root, depth + 1)))
+      return false;
   }
   return true;
 }
@@ -96,6 +107,7 @@ class SchemaWriter {
   readonly #directRefs = new Map<string, string[]>();
   /** Pointer of the declaration being written, to spot `type A = B | ...` cycles back to it. */
   #owner = "#";
+  readonly #open = new Set<object>();
 
   constructor(root: unknown, prefix: string, names: TypeNames) {
     this.#root = root;
@@ -118,7 +130,10 @@ class SchemaWriter {
     const s = def.schema;
     const comment = jsdoc(doc ?? (isSchema(s) ? descriptionOf(s) : undefined), isSchema(s) ? tagsOf(s) : [], "");
     if (isSchema(s) && isPlainObject(s)) {
-      return { text: `${comment}interface ${def.name} ${this.#objectBody(s, "", 0)}`, type: { t: "", p: 2 } };
+      this.#open.add(s);
+      const body = this.#objectBody(s, "", 0);
+      this.#open.delete(s);
+      return { text: `${comment}interface ${def.name} ${body}`, type: { t: "", p: 2 } };
     }
     const type = this.#type(s, "", true, 0);
     return { text: `${comment}type ${def.name} = ${type.t};`, type };
@@ -129,13 +144,25 @@ class SchemaWriter {
     if (s === true) return UNKNOWN;
     if (s === false) return NEVER;
     if (!isSchema(s) || depth > MAX_DEPTH) return UNKNOWN;
+    // A schema object inside itself (built in JS, not through $ref) cannot be written out.
+    if (this.#open.has(s)) return unknownBecause("cycle");
+    this.#open.add(s);
+    try {
+      return this.#typeOf(s, indent, direct, depth);
+    } finally {
+      this.#open.delete(s);
+    }
+  }
+
+  #typeOf(s: Schema, indent: string, direct: boolean, depth: number): Rendered {
     const parts: Rendered[] = [];
     if (typeof s.$ref === "string") parts.push(this.#ref(s.$ref, direct));
     parts.push(this.#base(s, indent, depth));
     if (Array.isArray(s.allOf)) for (const m of s.allOf) parts.push(this.#type(m, indent, direct, depth + 1));
-    for (const key of ["anyOf", "oneOf"]) {
+    for (const key of UNIONS) {
       const list = s[key];
-      if (Array.isArray(list) && list.length > 0) parts.push(union(list.map((m) => this.#type(m, indent, direct, depth + 1))));
+      if (Array.isArray(list) && list.length > 0)
+        parts.push(union(list.map((m) => this.#type(m, indent, direct, depth + 1))));
     }
     const type = intersection(parts);
     return s.nullable === true ? union([type, NULL]) : type;
@@ -146,13 +173,14 @@ class SchemaWriter {
     if (Array.isArray(s.enum)) return union(s.enum.map(literal));
     const types = typeList(s);
     if (!types) return UNKNOWN;
-    return union(
-      types.map((type) => {
-        if (type === "object") return this.#object(s, indent, depth);
-        if (type === "array") return this.#array(s, indent, depth);
-        return PRIMITIVES[type] ?? UNKNOWN;
-      }),
-    );
+    if (types.length === 1) return this.#ofType(types[0]!, s, indent, depth);
+    return union(types.map((type) => this.#ofType(type, s, indent, depth)));
+  }
+
+  #ofType(type: string, s: Schema, indent: string, depth: number): Rendered {
+    if (type === "object") return this.#object(s, indent, depth);
+    if (type === "array") return this.#array(s, indent, depth);
+    return PRIMITIVES[type] ?? UNKNOWN;
   }
 
   #object(s: Schema, indent: string, depth: number): Rendered {
@@ -161,7 +189,8 @@ class SchemaWriter {
       const shaped = "additionalProperties" in s || isSchema(s.patternProperties);
       if (!shaped && (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf)) return UNKNOWN;
       const value = this.#indexValue(s, indent, depth) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
-      if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t)) return { t: this.#objectBody(s, indent, depth), p: 2 };
+      if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t))
+        return { t: this.#objectBody(s, indent, depth), p: 2 };
       return { t: `Record<string, ${value.t}>`, p: 2 };
     }
     return { t: this.#objectBody(s, indent, depth), p: 2 };
@@ -271,7 +300,7 @@ class SchemaWriter {
 function collectDirectRefs(s: unknown, out: string[], depth: number): void {
   if (!isSchema(s) || depth > MAX_DEPTH) return;
   if (typeof s.$ref === "string" && (s.$ref === "#" || s.$ref.startsWith("#/"))) out.push(s.$ref);
-  for (const key of ["allOf", "anyOf", "oneOf"]) {
+  for (const key of COMBINATORS) {
     const list = s[key];
     if (Array.isArray(list)) for (const m of list) collectDirectRefs(m, out, depth + 1);
   }
@@ -311,8 +340,16 @@ function typeList(s: Schema): string[] | null {
 /** An object schema with nothing that would turn it into a union or intersection. */
 function isPlainObject(s: Schema): boolean {
   const types = typeList(s);
-  if (!types || types.length !== 1 || types[0] !== "object") return false;
-  return !("const" in s || "enum" in s || "$ref" in s || "allOf" in s || "anyOf" in s || "oneOf" in s || s.nullable === true);
+  if (types?.length !== 1 || types[0] !== "object") return false;
+  return !(
+    "const" in s ||
+    "enum" in s ||
+    "$ref" in s ||
+    "allOf" in s ||
+    "anyOf" in s ||
+    "oneOf" in s ||
+    s.nullable === true
+  );
 }
 
 function literal(value: unknown): Rendered {
@@ -340,6 +377,7 @@ function union(types: Rendered[]): Rendered {
 }
 
 function intersection(types: Rendered[]): Rendered {
+  if (types.length === 1) return types[0]!;
   const kept: Rendered[] = [];
   const seen = new Set<string>();
   let firstUnknown: Rendered | undefined;
@@ -374,13 +412,24 @@ function descriptionOf(s: Schema): string | undefined {
 
 function tagsOf(s: Schema): string[] {
   const tags: string[] = [];
+  // Most schemas carry no tag at all; their few keys are quicker to scan than the tag list.
+  let any = false;
+  for (const key in s) {
+    if (TAG_KEYWORDS.has(key)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return tags;
   if (s.deprecated === true) tags.push("@deprecated");
   for (const [keyword, raw] of TAGS) {
     if (!(keyword in s)) continue;
     const value = s[keyword];
     // A boolean exclusiveMinimum (draft 4) only qualifies minimum; its value says nothing alone.
     if (typeof value === "boolean" && keyword !== "uniqueItems" && keyword !== "default") continue;
-    const text = raw && (typeof value === "string" || typeof value === "number" || typeof value === "boolean") ? String(value) : json(value);
+    const primitive = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+    if (raw && !primitive) continue;
+    const text = raw ? String(value) : json(value);
     if (text !== undefined) tags.push(`@${keyword} ${text}`);
   }
   const examples = Array.isArray(s.examples) ? s.examples : "example" in s ? [s.example] : [];
@@ -406,6 +455,7 @@ function json(value: unknown): string | undefined {
  * nothing to say. One line when the description is one line.
  */
 export function jsdoc(description: string | undefined, tags: string[], indent: string): string {
+  if (description === undefined && tags.length === 0) return "";
   const lines = description === undefined ? [] : tidyLines(description);
   const all = [...lines, ...tags.map(escapeComment)];
   if (all.length === 0) return "";
@@ -414,6 +464,10 @@ export function jsdoc(description: string | undefined, tags: string[], indent: s
 }
 
 function tidyLines(text: string): string[] {
+  if (!/[\r\n]/.test(text)) {
+    const line = escapeComment(text.trim());
+    return line === "" ? [] : [line];
+  }
   const lines: string[] = [];
   for (const raw of escapeComment(text).split(/\r\n|\r|\n/)) {
     const line = raw.trim();
@@ -425,7 +479,7 @@ function tidyLines(text: string): string[] {
 }
 
 function escapeComment(text: string): string {
-  return text.replaceAll("*/", "*\\/");
+  return text.includes("*/") ? text.replaceAll("*/", "*\\/") : text;
 }
 
 function isSchema(value: unknown): value is Schema {
