@@ -42,25 +42,29 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // `required` alone (as in `oneOf: [{ required: ["a"] }, ...]`) says nothing about the shape.
 const OBJECT_KEYWORDS = ["properties", "additionalProperties", "patternProperties"];
 const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems"];
-// Shown to the model as JSDoc tags, in this order; the value is printed raw (text) or as JSON.
-const TAGS: [keyword: string, raw: boolean][] = [
-  ["format", true],
-  ["minimum", true],
-  ["exclusiveMinimum", true],
-  ["maximum", true],
-  ["exclusiveMaximum", true],
-  ["multipleOf", true],
-  ["minLength", true],
-  ["maxLength", true],
-  ["pattern", true],
-  ["minItems", true],
-  ["maxItems", true],
-  ["uniqueItems", true],
-  ["minProperties", true],
-  ["maxProperties", true],
-  ["default", false],
-];
-const TAG_KEYWORDS = new Set(["deprecated", "examples", "example", ...TAGS.map(([keyword]) => keyword)]);
+// Shown to the model as JSDoc tags, in this order.
+const TAG_SLOTS = new Map(
+  [
+    "deprecated",
+    "format",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "default",
+    "examples",
+    "example",
+  ].map((keyword, slot) => [keyword, slot]),
+);
 
 /**
  * Renders `root` as a declaration named `name` (an interface when it is a plain object), followed
@@ -201,7 +205,7 @@ class SchemaWriter {
     const inner = `${indent}  `;
     const members: { doc: string; sig: string }[] = [];
     const props = isSchema(s.properties) ? s.properties : {};
-    const required = new Set(Array.isArray(s.required) ? s.required.filter((r) => typeof r === "string") : []);
+    const required = new Set(Array.isArray(s.required) ? s.required : []);
     const propTypes: Rendered[] = [];
     let optional = false;
     for (const key of Object.keys(props)) {
@@ -411,33 +415,34 @@ function descriptionOf(s: Schema): string | undefined {
 }
 
 function tagsOf(s: Schema): string[] {
-  const tags: string[] = [];
-  // Most schemas carry no tag at all; their few keys are quicker to scan than the tag list.
-  let any = false;
-  for (const key in s) {
-    if (TAG_KEYWORDS.has(key)) {
-      any = true;
-      break;
-    }
+  // One pass over the schema's few keys; the slots put the tags in TAGS order.
+  let slots: string[] | undefined;
+  for (const key of Object.keys(s)) {
+    const slot = TAG_SLOTS.get(key);
+    if (slot === undefined) continue;
+    const text = tagText(key, s[key]);
+    if (text === undefined) continue;
+    slots ??= [];
+    slots[slot] = text;
   }
-  if (!any) return tags;
-  if (s.deprecated === true) tags.push("@deprecated");
-  for (const [keyword, raw] of TAGS) {
-    if (!(keyword in s)) continue;
-    const value = s[keyword];
-    // A boolean exclusiveMinimum (draft 4) only qualifies minimum; its value says nothing alone.
-    if (typeof value === "boolean" && keyword !== "uniqueItems" && keyword !== "default") continue;
-    const primitive = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
-    if (raw && !primitive) continue;
-    const text = raw ? String(value) : json(value);
-    if (text !== undefined) tags.push(`@${keyword} ${text}`);
+  return slots ? slots.filter((t) => t !== undefined) : [];
+}
+
+function tagText(keyword: string, value: unknown): string | undefined {
+  if (keyword === "deprecated") return value === true ? "@deprecated" : undefined;
+  if (keyword === "default") {
+    const text = json(value);
+    return text === undefined ? undefined : `@default ${text}`;
   }
-  const examples = Array.isArray(s.examples) ? s.examples : "example" in s ? [s.example] : [];
-  for (const example of examples.slice(0, 2)) {
-    const text = json(example);
-    if (text !== undefined) tags.push(`@example ${text}`);
+  if (keyword === "examples" || keyword === "example") {
+    const list = keyword === "example" ? [value] : Array.isArray(value) ? value.slice(0, 2) : [];
+    const texts = list.map(json).filter((t) => t !== undefined);
+    return texts.length > 0 ? texts.map((t) => `@example ${t}`).join(" ") : undefined;
   }
-  return tags;
+  // A boolean exclusiveMinimum (draft 4) only qualifies minimum; alone it says nothing.
+  if (typeof value === "boolean" && keyword !== "uniqueItems") return undefined;
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return undefined;
+  return `@${keyword} ${value}`;
 }
 
 function json(value: unknown): string | undefined {
