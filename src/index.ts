@@ -1,4 +1,16 @@
 // The public surface: what library users import. Internals stay internal.
+export { type AiSdkCodeModeTool, type FromAiSdkOptions, fromAiSdkTools, toAiSdkTool } from "./agent/ai-sdk.ts";
+export {
+  type AgentEvent,
+  type AgentMode,
+  type AgentProgram,
+  type AgentRun,
+  type AgentStep,
+  type AgentToolCall,
+  type AgentUsage,
+  type RunAgentOptions,
+  runAgent,
+} from "./agent/run-agent.ts";
 export { ApiIndex } from "./bridge/api-index.ts";
 export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
 export { loadConfig, parseConfig } from "./config/load.ts";
