@@ -1,3 +1,4 @@
+import { connectMcpServers, type McpServers } from "../mcp/client.ts";
 import type { CodeModeTool } from "../tool/code-mode-tool.ts";
 import { createCodeModeTool } from "../tool/code-mode-tool.ts";
 import type { CodeModeOptions } from "../tool/options.ts";
@@ -14,6 +15,8 @@ export interface OpenOptions {
   toolModules?: string[];
   /** Settings that win over the config's `codeMode` section (the CLI's flags). */
   overrides?: CodeModeOptions;
+  /** Where MCP server problems that stop nothing else are reported; default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /** Everything a front end needs: the config, the registry and the `execute_code` tool. */
@@ -22,6 +25,8 @@ export interface CodeModeSession {
   loaded: LoadedConfig;
   registry: ToolRegistry;
   tool: CodeModeTool;
+  /** The config's MCP servers, connected; their tools are in `registry` as `api.<server>.<tool>`. */
+  mcp: McpServers;
   /** Ends the runtime and every MCP server connection; safe to call twice. */
   close(): Promise<void>;
 }
@@ -37,12 +42,19 @@ export async function openCodeMode(options: OpenOptions = {}): Promise<CodeModeS
   const closers: (() => Promise<void>)[] = [];
   const tool = createCodeModeTool(registry, { ...config.codeMode, ...options.overrides });
   closers.push(() => tool.close());
+  // Servers start last, so a broken tools module or a wrong option spawns nothing.
+  const mcp = await connectMcpServers(config.mcpServers ?? {}, registry, {
+    baseDir: loaded.baseDir,
+    ...(options.onWarning && { onWarning: options.onWarning }),
+  });
+  closers.push(() => mcp.close());
   let closed = false;
   return {
     config,
     loaded,
     registry,
     tool,
+    mcp,
     async close() {
       if (closed) return;
       closed = true;
