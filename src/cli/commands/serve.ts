@@ -1,0 +1,66 @@
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { openCodeMode } from "../../config/open-code-mode.ts";
+import { listenHttp } from "../../mcp/http-server.ts";
+import { createMcpServer } from "../../mcp/server.ts";
+import { closeOnSignals } from "../shutdown.ts";
+import { parseFlags, UsageError } from "../usage.ts";
+
+/** `code-mode serve`: Code Mode as an MCP server, over stdio or (`--http HOST:PORT`) Streamable HTTP. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { config: { type: "string" }, http: { type: "string" } }, false);
+  const address = values.http === undefined ? undefined : parseAddress(values.http);
+  // In stdio mode stdout carries protocol messages only: a tools module that logs must not corrupt it.
+  if (!address) routeConsoleToStderr();
+  const session = await openCodeMode({ ...(values.config && { configFile: values.config }) });
+  const newServer = () => createMcpServer(session.tool, { registry: session.registry });
+
+  if (address) {
+    let endpoint: Awaited<ReturnType<typeof listenHttp>>;
+    try {
+      endpoint = await listenHttp(newServer, address.host, address.port);
+    } catch (error) {
+      await session.close();
+      throw new UsageError(`cannot listen on ${values.http}: ${(error as Error).message}.`);
+    }
+    closeOnSignals(async () => {
+      await endpoint.close();
+      await session.close();
+    });
+    process.stderr.write(`code-mode serve: MCP over Streamable HTTP at ${endpoint.url}\n`);
+    // Runs until SIGINT or SIGTERM; closeOnSignals ends everything and exits.
+    return new Promise<number>(() => {});
+  }
+
+  const server = newServer();
+  const ended = new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.stdin.once("close", resolve);
+  });
+  const removeHandlers = closeOnSignals(async () => {
+    await server.close();
+    await session.close();
+  });
+  await server.connect(new StdioServerTransport());
+  process.stderr.write("code-mode serve: MCP over stdio\n");
+  await ended;
+  removeHandlers();
+  await server.close().catch(() => {});
+  await session.close();
+  return 0;
+}
+
+function parseAddress(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    throw new UsageError(`--http is "${text}"; expected HOST:PORT, e.g. 127.0.0.1:3000 (port 0 picks a free one).`);
+  }
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+function routeConsoleToStderr(): void {
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}

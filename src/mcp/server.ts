@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { CodeModeTool } from "../tool/code-mode-tool.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** JSON Schema of `ExecutionResult` (DESIGN.md's structured result): the tool's `outputSchema`. */
+export const executionResultSchema = {
+  type: "object",
+  properties: {
+    ok: { type: "boolean", description: "Whether the program ran to the end without an error." },
+    result: {
+      anyOf: ["object", "array", "string", "number", "boolean", "null"].map((type) => ({ type })),
+      description: "The program's return value (JSON); absent when it returned nothing.",
+    },
+    error: {
+      type: "object",
+      properties: {
+        kind: {
+          type: "string",
+          enum: ["syntax", "type", "runtime", "tool", "timeout", "memory", "limit", "executor", "config"],
+        },
+        message: { type: "string" },
+        line: { type: "integer" },
+        column: { type: "integer" },
+      },
+      required: ["kind", "message"],
+    },
+    logs: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          level: { type: "string", enum: ["log", "info", "warn", "error", "debug"] },
+          message: { type: "string" },
+        },
+        required: ["level", "message"],
+      },
+    },
+    toolCalls: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { tool: { type: "string" }, ok: { type: "boolean" }, ms: { type: "number" } },
+        required: ["tool", "ok", "ms"],
+      },
+    },
+    runtime: { type: "string", enum: ["vm", "docker"] },
+    ms: { type: "number" },
+    fallback: { type: "string" },
+    resultCut: { type: "boolean" },
+  },
+  required: ["ok", "logs", "toolCalls", "runtime", "ms"],
+} as const;
+
+export interface McpServerOptions {
+  /** The registry behind `tool`: its changes are announced as `notifications/tools/list_changed`. */
+  registry?: ToolRegistry;
+  /** Server name in the `initialize` answer. Default "code-mode". */
+  name?: string;
+}
+
+/**
+ * An MCP server (the SDK's `Server`, not yet connected) offering one tool, `execute_code`, whose
+ * description carries the declarations of every tool. Programs run concurrently; a failing
+ * program is an `isError` result, never a server failure. Connect it to any transport; one server
+ * per client connection, all sharing the same `tool`.
+ */
+export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = {}): Server {
+  const server = new Server(
+    { name: options.name ?? "code-mode", version: VERSION },
+    { capabilities: { tools: { listChanged: true } } },
+  );
+  let listed: string | undefined;
+
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    listed = tool.description;
+    return {
+      tools: [
+        {
+          name: tool.name,
+          description: tool.description,
+          inputSchema: tool.inputSchema,
+          outputSchema: executionResultSchema as unknown as { type: "object" },
+          annotations: { title: "Run a TypeScript program over the tools", openWorldHint: true },
+        },
+      ],
+    };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    if (request.params.name !== tool.name) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool "${request.params.name}"; the only tool is "${tool.name}".`,
+      );
+    }
+    const code = request.params.arguments?.code;
+    if (typeof code !== "string") {
+      return {
+        content: [{ type: "text", text: `${tool.name} needs { "code": string }: the TypeScript program to run.` }],
+        isError: true,
+      };
+    }
+    try {
+      const { text, result } = await tool.execute({ code }, { signal: extra.signal });
+      return {
+        content: [{ type: "text", text }],
+        structuredContent: result as unknown as Record<string, unknown>,
+        isError: !result.ok,
+      };
+    } catch (error) {
+      return { content: [{ type: "text", text: `${tool.name} failed: ${(error as Error).message}` }], isError: true };
+    }
+  });
+
+  if (options.registry) {
+    const registry = options.registry;
+    let pending = false;
+    // A re-listed server unregisters and registers in one go: announce once, and only real changes.
+    const onChange = () => {
+      if (pending) return;
+      pending = true;
+      setTimeout(() => {
+        pending = false;
+        if (listed === undefined || listed === tool.description) return;
+        listed = tool.description;
+        server.sendToolListChanged().catch(() => {});
+      }, 10);
+    };
+    registry.on("change", onChange);
+    const previous = server.onclose;
+    server.onclose = () => {
+      registry.off("change", onChange);
+      previous?.();
+    };
+  }
+  return server;
+}
