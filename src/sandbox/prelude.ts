@@ -5,9 +5,10 @@
 /**
  * The one host function a runtime provides. It is fire-and-forget and moves only primitives:
  * `call` and `sleep` requests are answered later through the `deliver` function that
- * `installPrelude` returns; `log` needs no answer.
+ * `installPrelude` returns; `log` needs no answer; `done` carries the outcome as JSON, once.
+ * One channel for all of them keeps their order: every log arrives before `done`.
  */
-export type HostSend = (kind: "call" | "sleep" | "log", id: number, a: string, b: string) => void;
+export type HostSend = (kind: "call" | "sleep" | "log" | "done", id: number, a: string, b: string) => void;
 
 export interface PreludeOptions {
   apiPaths: string[][];
@@ -19,8 +20,8 @@ export interface PreludeOptions {
 /**
  * Installs `console`, timers and the runner `__codeModeFinish(options, main)` into `global`,
  * and returns `deliver(id, json)`, through which the host answers calls and sleeps.
- * The runner builds `api` from `options.apiPaths`, awaits `main()` and answers with one JSON
- * string. Split this way, a runtime can prepare a sandbox before it knows the program.
+ * The runner builds `api` from `options.apiPaths`, awaits `main()` and sends `done` with one
+ * JSON string. Split this way, a runtime can prepare a sandbox before it knows the program.
  */
 export function installPrelude(global: any, send: HostSend): (id: number, json: string) => void {
   // Captured now: the program may replace globals, never these.
@@ -96,18 +97,21 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
   // console: formatted here so only strings cross; stops sending once the host has cut output.
   // The budget is set per run; the host enforces the same cap, this only saves the traffic.
   let logBudget = Number.POSITIVE_INFINITY;
+  let logCut = false;
   const consoleObject: Record<string, (...args: unknown[]) => void> = {};
   for (const level of ["log", "info", "warn", "error", "debug"]) {
     consoleObject[level] = (...args: unknown[]) => {
-      if (logBudget <= 0) return;
+      if (logCut) return;
       const text = args.map((arg) => (typeof arg === "string" ? arg : formatValue(arg, 0, new Set()))).join(" ");
-      logBudget -= text.length + 1;
-      if (logBudget >= 0) {
+      const cost = text.length + 1;
+      if (cost <= logBudget) {
+        logBudget -= cost;
         log(level, text);
-      } else {
-        log(level, text.slice(0, Math.max(0, text.length + 1 + logBudget)));
-        log("warn", "[console output cut here: the execution's output limit was reached]");
+        return;
       }
+      logCut = true;
+      if (logBudget > 0) log(level, text.slice(0, logBudget));
+      log("warn", "[console output cut here: the execution's output limit was reached]");
     };
   }
   consoleObject.trace = consoleObject.debug as (...args: unknown[]) => void;
@@ -156,7 +160,7 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
 
   // The runner: awaits the program and answers with one JSON string the host can parse.
   Object.defineProperty(global, "__codeModeFinish", {
-    value: (options: PreludeOptions, main: () => Promise<unknown>): Promise<string> =>
+    value: (options: PreludeOptions, main: () => Promise<unknown>): void => {
       PromiseCtor.resolve()
         .then(() => {
           logBudget = options.maxLogChars;
@@ -164,37 +168,42 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
           return main();
         })
         .then(
-          (value) => {
-            liveTimers.clear();
-            if (value === undefined) return JSONstringify({ ok: true });
-            let json: string | undefined;
-            try {
-              json = JSONstringify(value, (_key, v) => (typeof v === "bigint" ? `${v}n` : v));
-            } catch (error) {
-              return JSONstringify({
-                ok: false,
-                error: {
-                  kind: "runtime",
-                  message: `The program's result cannot be turned into JSON: ${errorText(error)}. Return plain data (objects, arrays, strings, numbers, booleans, null).`,
-                },
-              });
-            }
-            if (json === undefined) return JSONstringify({ ok: true });
-            if (json.length > options.maxResultChars) {
-              return JSONstringify({
-                ok: true,
-                resultJson: JSONstringify(json.slice(0, options.maxResultChars)),
-                resultCut: true,
-              });
-            }
-            return JSONstringify({ ok: true, resultJson: json });
-          },
+          (value) => outcomeOf(value, options.maxResultChars),
           (error) => {
-            liveTimers.clear();
-            return JSONstringify({ ok: false, error: describeError(error) });
+            try {
+              return JSONstringify({ ok: false, error: describeError(error) });
+            } catch {
+              return JSONstringify({ ok: false, error: { kind: "runtime", message: "The program threw an unprintable value." } });
+            }
           },
-        ),
+        )
+        .then((json) => {
+          liveTimers.clear();
+          send("done", 0, json, "");
+        });
+    },
   });
+
+  function outcomeOf(value: unknown, maxResultChars: number): string {
+    if (value === undefined) return JSONstringify({ ok: true });
+    let json: string | undefined;
+    try {
+      json = JSONstringify(value, (_key, v) => (typeof v === "bigint" ? `${v}n` : v));
+    } catch (error) {
+      return JSONstringify({
+        ok: false,
+        error: {
+          kind: "runtime",
+          message: `The program's result cannot be turned into JSON: ${errorText(error)}. Return plain data (objects, arrays, strings, numbers, booleans, null).`,
+        },
+      });
+    }
+    if (json === undefined) return JSONstringify({ ok: true });
+    if (json.length > maxResultChars) {
+      return JSONstringify({ ok: true, resultJson: JSONstringify(json.slice(0, maxResultChars)), resultCut: true });
+    }
+    return JSONstringify({ ok: true, resultJson: json });
+  }
 
   return (id: number, json: string): void => {
     const resolve = pending.get(id);

@@ -10,6 +10,7 @@ const send = (message: FromChild): void => {
   process.send!(message);
 };
 const prelude = preludeSource();
+const WEDGED_AFTER_MS = 3000;
 
 /** The execution a sandbox currently serves; set when a prepared sandbox is taken. */
 interface Run {
@@ -18,8 +19,8 @@ interface Run {
   logs: LogEntry[];
   logChars: number;
   logCut: boolean;
-  /** Sandbox request ids by host call id, for answers that come back from the host. */
-  calls: Map<number, number>;
+  /** Ends the execution with its outcome; only the first call counts. */
+  finish(outcome: Omit<RawOutcome, "logs">): void;
 }
 
 /** An isolate with its context and prelude, made before a program needs it. */
@@ -42,9 +43,12 @@ function prepare(memoryLimitMb: number): Sandbox {
   const sandbox = { isolate, context, memoryLimitMb } as Sandbox;
   context.global.setSync(
     "__cm_send",
-    new ivm.Callback((kind: string, requestId: number, a: string, b: string) => onRequest(sandbox, kind, requestId, a, b), {
-      ignored: true,
-    }),
+    new ivm.Callback(
+      (kind: string, requestId: number, a: string, b: string) => onRequest(sandbox, kind, requestId, a, b),
+      {
+        ignored: true,
+      },
+    ),
   );
   sandbox.deliver = isolate
     .compileScriptSync(prelude, { filename: "code-mode-prelude.js" })
@@ -61,10 +65,13 @@ function onRequest(sandbox: Sandbox, kind: string, requestId: number, a: string,
     send({ t: "call", id: run.id, callId, path: String(a), args: String(b) });
   } else if (kind === "sleep") {
     setTimeout(() => answer(sandbox, requestId, ""), Math.min(Number(a) || 0, run.limits.timeoutMs));
+  } else if (kind === "done") {
+    run.finish(JSON.parse(String(a)) as Omit<RawOutcome, "logs">);
   } else if (kind === "log" && !run.logCut) {
     const text = String(b);
     run.logChars += text.length;
-    if (run.logChars > run.limits.maxLogChars) {
+    // The prelude cuts at maxLogChars and adds its note; this is the backstop.
+    if (run.logChars > run.limits.maxLogChars + 1000) {
       run.logCut = true;
       run.logs.push({ level: "warn", message: "[console output cut here: the execution's output limit was reached]" });
     } else {
@@ -105,10 +112,6 @@ process.on("disconnect", () => process.exit(0));
 
 async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run" }>): Promise<void> {
   let sandbox: Sandbox;
-  let ended: "timeout" | "cancel" | undefined;
-  const run: Run = { id, limits, logs: [], logChars: 0, logCut: false, calls: new Map() };
-  let outcome: RawOutcome;
-  let watchdog: NodeJS.Timeout | undefined;
   try {
     if (spare && spare.memoryLimitMb === limits.memoryLimitMb) {
       sandbox = spare;
@@ -117,33 +120,63 @@ async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run"
       sandbox = prepare(limits.memoryLimitMb);
     }
   } catch (error) {
-    send({ t: "done", id, outcome: { ok: false, logs: [], error: { kind: "executor", message: `Could not create an isolate: ${String(error)}` } } });
+    const message = `Could not create an isolate: ${String(error)}`;
+    send({ t: "done", id, outcome: { ok: false, logs: [], error: { kind: "executor", message } } });
     return;
   }
-  sandbox.run = run;
   const { isolate, context } = sandbox;
+  let ended: "timeout" | "cancel" | undefined;
+  let resolveOutcome!: (outcome: Omit<RawOutcome, "logs">) => void;
+  const outcome = new Promise<Omit<RawOutcome, "logs">>((resolve) => {
+    resolveOutcome = resolve;
+  });
+  const run: Run = { id, limits, logs: [], logChars: 0, logCut: false, finish: resolveOutcome };
+  sandbox.run = run;
+  let settled = false;
   const stop = (why: "timeout" | "cancel") => {
     ended ??= why;
     dispose(isolate);
+    // A thread that does not stop would burn a core in this process for good.
+    setTimeout(() => settled || send({ t: "wedged" }), WEDGED_AFTER_MS).unref();
+    // Answer now: a builtin that ignores termination may keep the isolate's thread busy a while.
+    run.finish({ ok: false, error: classify(new Error("stopped"), isolate, ended, limits) });
   };
   runs.set(id, { sandbox, cancel: () => stop("cancel") });
   // The watchdog: disposing the isolate stops sync loops, microtask floods and code that
   // loops after an await alike.
-  watchdog = setTimeout(() => stop("timeout"), limits.timeoutMs);
+  const watchdog = setTimeout(() => stop("timeout"), limits.timeoutMs);
   try {
-    const options = JSON.stringify({ apiPaths, maxResultChars: limits.maxResultChars, maxLogChars: limits.maxLogChars });
+    const options = JSON.stringify({
+      apiPaths,
+      maxResultChars: limits.maxResultChars,
+      maxLogChars: limits.maxLogChars,
+    });
     // The program's first line holds only `async function __main() {`, so this prefix moves no
-    // position the model would see.
-    const script = isolate.compileScriptSync(`__codeModeFinish(${options}, ${js})`, { filename: "program.js" });
-    const reply = (await script.run(context, { promise: true, copy: true })) as string;
-    outcome = { ...(JSON.parse(reply) as Omit<RawOutcome, "logs">), logs: run.logs };
+    // position the model would see. The runner reports through `done`, not through run()'s value.
+    const script = isolate.compileScriptSync(`__codeModeFinish(${options}, ${js});`, { filename: "program.js" });
+    script.run(context).then(
+      () => {
+        settled = true;
+      },
+      (error: unknown) => {
+        settled = true;
+        if (isolate.isDisposed || ended) {
+          run.finish({ ok: false, error: classify(error, isolate, ended, limits) });
+        } else {
+          // isolated-vm reports a promise rejection nobody handled; the program goes on.
+          const message = error instanceof Error ? error.message : String(error);
+          run.logs.push({ level: "warn", message: `Unhandled promise rejection: ${message}` });
+        }
+      },
+    );
   } catch (error) {
-    outcome = { ok: false, error: classify(error, isolate, ended, limits), logs: run.logs };
+    run.finish({ ok: false, error: classify(error, isolate, ended, limits) });
   }
+  const result = { ...(await outcome), logs: run.logs };
   clearTimeout(watchdog);
   runs.delete(id);
   sandbox.run = undefined;
-  send({ t: "done", id, outcome });
+  send({ t: "done", id, outcome: result });
   // Disposing and preparing the next sandbox happen after the answer, off the caller's path.
   dispose(isolate);
   if (!spare) {

@@ -9,4 +9,6 @@ export type ToChild =
 export type FromChild =
   | { t: "ready" }
   | { t: "call"; id: number; callId: number; path: string; args: string }
-  | { t: "done"; id: number; outcome: RawOutcome };
+  | { t: "done"; id: number; outcome: RawOutcome }
+  /** An isolate ignored termination (stuck in a builtin): retire this process once it is idle. */
+  | { t: "wedged" };

@@ -27,7 +27,10 @@ class Child {
   #stderrTail = "";
   #exited = false;
 
-  constructor(onExit: (child: Child) => void) {
+  readonly #onRetire: (child: Child) => void;
+
+  constructor(onExit: (child: Child) => void, onRetire: (child: Child) => void) {
+    this.#onRetire = onRetire;
     this.process = fork(CHILD, [], {
       // isolated-vm needs this on Node 20+; the child gets no environment of ours beyond PATH-free basics.
       execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
@@ -47,7 +50,11 @@ class Child {
       };
       this.process.on("message", onMessage);
       this.process.once("exit", (code, signal) =>
-        reject(new ExecutorError(`The vm runtime's child process could not start (exit ${code ?? signal}). ${this.#stderrTail.trim()}`)),
+        reject(
+          new ExecutorError(
+            `The vm runtime's child process could not start (exit ${code ?? signal}). ${this.#stderrTail.trim()}`,
+          ),
+        ),
       );
     });
     this.ready.catch(() => {});
@@ -63,13 +70,28 @@ class Child {
     return !this.#exited;
   }
 
+  /** Takes no new work; ends once its running executions are done. */
+  retired = false;
+  retire(): void {
+    if (this.retired) return;
+    this.retired = true;
+    this.#onRetire(this);
+    this.killWhenIdle();
+  }
+
+  killWhenIdle(): void {
+    if (this.retired && this.running.size === 0) this.process.kill("SIGKILL");
+  }
+
   send(message: ToChild): void {
     if (this.#exited) return;
     this.process.send(message);
   }
 
   #onMessage(message: FromChild): void {
-    if (message.t === "call") {
+    if (message.t === "wedged") {
+      this.retire();
+    } else if (message.t === "call") {
       const pending = this.running.get(message.id);
       if (!pending) return;
       pending.job.bridge.call(message.path, message.args).then((json) => {
@@ -79,13 +101,17 @@ class Child {
       const pending = this.running.get(message.id);
       this.running.delete(message.id);
       pending?.resolve(message.outcome);
+      this.killWhenIdle();
     }
   }
 
   // V8 aborts the whole process on some out-of-memory paths; that is the program's limit,
   // not a runtime failure. Anything else is reported as an executor error.
   #failAll(code: number | null, signal: NodeJS.Signals | null): void {
-    const oom = /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) || signal === "SIGABRT" || signal === "SIGTRAP";
+    const oom =
+      /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) ||
+      signal === "SIGABRT" ||
+      signal === "SIGTRAP";
     for (const [id, pending] of this.running) {
       this.running.delete(id);
       pending.resolve({
@@ -95,7 +121,8 @@ class Child {
           ? { kind: "memory", message: memoryMessage(pending.job.limits.memoryLimitMb) }
           : {
               kind: "executor",
-              message: `The vm runtime's child process died (${signal ?? `exit code ${code}`}) during the execution. ${this.#stderrTail.trim().split("\n").slice(-3).join(" ")}`.trim(),
+              message:
+                `The vm runtime's child process died (${signal ?? `exit code ${code}`}) during the execution. ${this.#stderrTail.trim().split("\n").slice(-3).join(" ")}`.trim(),
             },
       });
     }
@@ -113,6 +140,7 @@ export class VmExecutor implements Executor {
   readonly #graceMs: number;
   #nextId = 1;
   #turn = 0;
+  readonly #retired = new Set<Child>();
   #closed = false;
   /** Set when a child could not even start: respawning would only loop. */
   #broken: ExecutorError | undefined;
@@ -121,6 +149,11 @@ export class VmExecutor implements Executor {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
     this.#graceMs = options.graceMs ?? 2000;
     for (let i = 0; i < this.#size; i++) this.#spawn();
+  }
+
+  /** The child processes' ids (for supervision and tests). */
+  get processIds(): number[] {
+    return this.#children.flatMap((c) => (c.alive && c.process.pid !== undefined ? [c.process.pid] : []));
   }
 
   /** Resolves when every child is up; rejects with an executor error if they cannot start. */
@@ -158,7 +191,7 @@ export class VmExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    const children = this.#children.splice(0);
+    const children = [...this.#children.splice(0), ...this.#retired];
     await Promise.all(
       children.map(
         (child) =>
@@ -181,10 +214,17 @@ export class VmExecutor implements Executor {
   }
 
   #spawn(): void {
-    const child = new Child((dead) => {
-      const index = this.#children.indexOf(dead);
-      if (index >= 0) this.#children.splice(index, 1);
+    const remove = (gone: Child) => {
+      const index = this.#children.indexOf(gone);
+      if (index < 0) return;
+      this.#children.splice(index, 1);
       if (!this.#closed && !this.#broken) this.#spawn();
+    };
+    // A retired child leaves the pool at once (a replacement starts) and dies when idle.
+    const child = new Child(remove, (retired) => {
+      remove(retired);
+      this.#retired.add(retired);
+      retired.process.once("exit", () => this.#retired.delete(retired));
     });
     child.ready.catch((error: ExecutorError) => {
       this.#broken ??= error;
