@@ -1,0 +1,48 @@
+import type { Tool } from "../tools/tool.ts";
+import { generateDeclarations } from "../typegen/declarations.ts";
+import { round } from "./stats.ts";
+
+/** Typegen over `count` generated tools of realistic shape: median ms of several runs. */
+export function benchTypegen(count = 1000): { tools: number; ms: number; firstMs: number } {
+  const tools = generatedTools(count);
+  const first = performance.now();
+  generateDeclarations(tools);
+  const firstMs = performance.now() - first;
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    generateDeclarations(tools);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { tools: count, ms: round(times[3]!), firstMs: round(firstMs) };
+}
+
+function generatedTools(count: number): Tool[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `tool_${i}_${["search", "get", "update", "list"][i % 4]}`,
+    ...(i % 5 === 0 && { namespace: `server${i % 7}` }),
+    description: `Tool number ${i}: does one thing well and returns a summary of what it did.`,
+    inputSchema: {
+      type: "object",
+      properties: {
+        id: { type: "string", description: "The record id." },
+        limit: { type: "integer", minimum: 1, maximum: 100, default: 10 },
+        mode: { enum: ["fast", "full", "dry-run"] },
+        tags: { type: "array", items: { type: "string" } },
+        filter: {
+          type: "object",
+          properties: { field: { type: "string" }, op: { enum: ["eq", "lt", "gt"] }, value: { type: ["string", "number", "null"] } },
+          required: ["field", "op"],
+        },
+        "x-trace": { type: "boolean" },
+      },
+      required: ["id"],
+      additionalProperties: false,
+    },
+    ...(i % 2 === 0 && {
+      outputSchema: { type: "object", properties: { ok: { type: "boolean" }, items: { type: "array", items: { type: "object" } } } },
+    }),
+    execute: () => null,
+  }));
+}
