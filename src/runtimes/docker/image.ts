@@ -1,0 +1,145 @@
+import { execFileSync } from "node:child_process";
+import { realpathSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type Docker from "dockerode";
+import { ExecutorError } from "../../errors.ts";
+import { DEFAULTS } from "../../tool/options.ts";
+import { statusOf } from "./engine.ts";
+import { type TarEntry, tarStream } from "./tar.ts";
+
+/** The tag `code-mode image build` gives its image unless told otherwise. */
+export const RUNNER_IMAGE = "code-mode-runner:latest";
+
+/** Where node sits in every image we run: the runner image and the official `node` images alike. */
+const NODE_PATH = "/usr/local/bin/node";
+
+export interface BuiltImage {
+  tag: string;
+  id: string;
+  /** Bytes, as the engine reports the image. */
+  size: number;
+  nodeVersion: string;
+  /** Files copied from this machine: the Node binary and the libraries it links. */
+  files: string[];
+}
+
+/**
+ * Builds a runner image FROM scratch out of this process's Node binary and the shared libraries
+ * it links (found with `ldd`), through the Engine API: no registry, no Dockerfile on disk.
+ */
+export async function buildRunnerImage(
+  docker: Docker,
+  tag = RUNNER_IMAGE,
+  onProgress?: (line: string) => void,
+): Promise<BuiltImage> {
+  const libraries = linkedLibraries(process.execPath);
+  const entries: TarEntry[] = [];
+  const dirs = new Set<string>([
+    "rootfs",
+    "rootfs/etc",
+    "rootfs/tmp",
+    "rootfs/usr",
+    "rootfs/usr/local",
+    "rootfs/usr/local/bin",
+  ]);
+  for (const lib of libraries) {
+    for (let dir = dirname(lib); dir !== "/"; dir = dirname(dir)) dirs.add(`rootfs${dir}`);
+  }
+  for (const dir of [...dirs].sort())
+    entries.push({ type: "dir", path: dir, mode: dir === "rootfs/tmp" ? 0o1777 : 0o755 });
+  const file = (path: string, source: string) => {
+    // Libraries are often symlinks; the image gets the file itself under the linked name.
+    const real = realpathSync(source);
+    entries.push({ type: "file", path, mode: 0o755, size: statSync(real).size, source: real });
+  };
+  file(`rootfs${NODE_PATH}`, process.execPath);
+  for (const lib of libraries) file(`rootfs${lib}`, lib);
+  const text = (path: string, content: string) => {
+    const source = Buffer.from(content);
+    entries.push({ type: "file", path, mode: 0o644, size: source.length, source });
+  };
+  text(
+    "rootfs/etc/passwd",
+    "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n",
+  );
+  text("rootfs/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+  const libraryPath = [...new Set(libraries.map((lib) => dirname(lib)))].join(":");
+  text(
+    "Dockerfile",
+    [
+      "FROM scratch",
+      "COPY rootfs/ /",
+      `ENV PATH=/usr/local/bin${libraryPath ? ` LD_LIBRARY_PATH=${libraryPath}` : ""}`,
+      "USER 65534:65534",
+      "WORKDIR /tmp",
+      `LABEL code-mode.runner-image=1 code-mode.node-version=${process.version}`,
+      'CMD ["node"]',
+      "",
+    ].join("\n"),
+  );
+
+  const stream = await docker.buildImage(tarStream(entries) as unknown as NodeJS.ReadableStream, {
+    t: tag,
+    rm: true,
+    forcerm: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: { error?: string; errorDetail?: { message?: string } }[]) => {
+        const failed = error?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new ExecutorError(`Building the runner image failed: ${failed}`));
+        else resolve();
+      },
+      (event: { stream?: string }) => {
+        if (event.stream?.trim()) onProgress?.(event.stream.trim());
+      },
+    );
+  });
+  const info = await docker.getImage(tag).inspect();
+  return { tag, id: info.Id, size: info.Size, nodeVersion: process.version, files: [process.execPath, ...libraries] };
+}
+
+/** The shared libraries (and the loader) a binary links, as absolute paths; none for a static binary. */
+function linkedLibraries(binary: string): string[] {
+  let out: string;
+  try {
+    out = execFileSync("ldd", [binary], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    const text = `${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`;
+    if (/not a dynamic executable|statically linked/.test(text)) return [];
+    throw new ExecutorError(`Cannot list the libraries of ${binary} with ldd: ${(error as Error).message}`);
+  }
+  const libraries: string[] = [];
+  for (const line of out.split("\n")) {
+    // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    const match = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
+    if (match) libraries.push(match[1]!);
+    else if (/not found/.test(line))
+      throw new ExecutorError(`${binary} needs a library that is missing here: ${line.trim()}`);
+  }
+  return libraries;
+}
+
+/**
+ * The image to run. A configured image is used as given; the default (`node:24-slim`) gives way
+ * to the runner image of `code-mode image build` when only that one is present locally (we never
+ * pull on our own). A missing image gets an error naming both ways to get one.
+ */
+export async function resolveImage(docker: Docker, configured: string): Promise<string> {
+  if (await imageExists(docker, configured)) return configured;
+  if (configured === DEFAULTS.docker.image && (await imageExists(docker, RUNNER_IMAGE))) return RUNNER_IMAGE;
+  throw new ExecutorError(
+    `The Docker image "${configured}" is not present on the engine${configured === DEFAULTS.docker.image ? `, nor is the runner image "${RUNNER_IMAGE}"` : ""}. Build one without a registry with \`code-mode image build\`${configured === DEFAULTS.docker.image ? "" : ` --tag ${configured}`}, or, where a registry is reachable, \`docker pull ${configured === RUNNER_IMAGE ? DEFAULTS.docker.image : configured}\`.`,
+  );
+}
+
+async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
+}
