@@ -1,0 +1,159 @@
+import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
+import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
+import { openCodeMode } from "../../config/open-code-mode.ts";
+import type { CodeModeOptions, RuntimeChoice } from "../../tool/options.ts";
+import { closeOnSignals } from "../shutdown.ts";
+import { parseFlags, UsageError } from "../usage.ts";
+
+/**
+ * `code-mode agent "TASK"`: runs the task on a model in classic or code mode, with progress on
+ * standard error and the answer (or, with --json, the whole run) on standard output.
+ */
+export async function agentCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    mode: { type: "string" },
+    model: { type: "string" },
+    config: { type: "string" },
+    tools: { type: "string", multiple: true },
+    runtime: { type: "string" },
+    "max-steps": { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length !== 1 || !positionals[0]?.trim()) {
+    throw new UsageError('agent needs the task as one argument, in quotes: code-mode agent "what to do".');
+  }
+  const mode = (values.mode ?? "code") as AgentMode;
+  if (mode !== "classic" && mode !== "code")
+    throw new UsageError(`--mode is "${values.mode}"; expected classic or code.`);
+  const maxSteps = values["max-steps"] === undefined ? 20 : Number(values["max-steps"]);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) {
+    throw new UsageError(`--max-steps is "${values["max-steps"]}"; expected a whole number of at least 1.`);
+  }
+  const overrides: CodeModeOptions = {};
+  if (values.runtime !== undefined) {
+    if (!["vm", "docker", "auto"].includes(values.runtime)) {
+      throw new UsageError(`--runtime is "${values.runtime}"; expected vm, docker or auto.`);
+    }
+    overrides.runtime = values.runtime as RuntimeChoice;
+  }
+
+  const session = await openCodeMode({
+    ...(values.config && { configFile: values.config }),
+    toolModules: values.tools ?? [],
+  });
+  const abort = new AbortController();
+  const removeHandlers = closeOnSignals(async () => {
+    abort.abort();
+    await session.close();
+  });
+  try {
+    const resolved = resolveModel(chooseModelName(values.model, session.config.model));
+    const progress = new Progress(mode);
+    progress.start(resolved.provider, resolved.modelId, resolved.endpoint, session.registry.size);
+    let run: AgentRun;
+    try {
+      run = await runAgent({
+        model: resolved.model,
+        tools: session.registry,
+        mode,
+        prompt: positionals[0],
+        maxSteps,
+        codeMode: { ...session.config.codeMode, ...overrides },
+        onEvent: (event) => progress.show(event),
+        signal: abort.signal,
+      });
+    } catch (error) {
+      const message = describeModelError(error, resolved);
+      if (!message) throw error;
+      process.stderr.write(`code-mode agent: ${message}\n`);
+      return 2;
+    }
+    progress.end(run);
+    if (values.json) {
+      const out = { model: { provider: resolved.provider, id: resolved.modelId, endpoint: resolved.endpoint }, ...run };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    } else {
+      process.stdout.write(`${run.text.trimEnd()}\n`);
+    }
+    return run.stoppedAtMaxSteps ? 1 : 0;
+  } finally {
+    removeHandlers();
+    await session.close();
+  }
+}
+
+/** The running commentary on standard error: each step, each program, each call. */
+class Progress {
+  readonly #mode: AgentMode;
+  readonly #out = process.stderr;
+
+  constructor(mode: AgentMode) {
+    this.#mode = mode;
+  }
+
+  start(provider: string, modelId: string, endpoint: string, tools: number): void {
+    this.#write(
+      `${this.#mode} mode, ${provider} model ${modelId} at ${endpoint}, ${tools} tool${tools === 1 ? "" : "s"}`,
+    );
+  }
+
+  show(event: AgentEvent): void {
+    switch (event.type) {
+      case "step-start":
+        this.#write(`step ${event.step + 1}: asking the model`);
+        break;
+      case "program": {
+        const lines = event.code.split("\n");
+        this.#write(`  program (${lines.length} line${lines.length === 1 ? "" : "s"}):`);
+        for (const line of lines.slice(0, 40)) this.#write(`    | ${line}`);
+        if (lines.length > 40) this.#write(`    | … ${lines.length - 40} more lines`);
+        break;
+      }
+      case "tool-call":
+        this.#write(`${event.inProgram ? "    " : "  "}→ ${event.tool} ${preview(event.input)}`);
+        break;
+      case "tool-result":
+        this.#write(
+          `${event.inProgram ? "    " : "  "}${event.ok ? "✓" : "✗"} ${event.tool} (${event.ms} ms)${event.error ? `: ${firstLine(event.error)}` : ""}`,
+        );
+        break;
+      case "program-result": {
+        const r = event.result;
+        const calls = `${r.toolCalls.length} call${r.toolCalls.length === 1 ? "" : "s"}, ${r.ms} ms`;
+        if (r.ok) this.#write(`  program ok (${calls})`);
+        else {
+          const where = r.error?.line === undefined ? "" : ` at line ${r.error.line}`;
+          this.#write(`  program failed (${calls}): ${r.error?.kind}${where}: ${firstLine(r.error?.message ?? "")}`);
+        }
+        break;
+      }
+      case "step-end":
+        if (event.step.toolCalls.length === 0) this.#write(`  answered (${event.step.ms} ms)`);
+        break;
+    }
+  }
+
+  end(run: AgentRun): void {
+    const tokens = run.usage.inputTokens === undefined ? "" : `, ${run.usage.inputTokens} input tokens`;
+    const programs =
+      run.mode === "code" ? `, ${run.programs.length} program${run.programs.length === 1 ? "" : "s"}` : "";
+    this.#write(
+      `done: ${run.modelCalls} model calls, ${run.toolCalls.length} tool calls${programs}${tokens}, ${(run.ms / 1000).toFixed(1)} s`,
+    );
+    if (run.stoppedAtMaxSteps)
+      this.#write("stopped: the step limit ran out before the model answered (raise --max-steps)");
+  }
+
+  #write(line: string): void {
+    this.#out.write(`${line}\n`);
+  }
+}
+
+function preview(input: unknown): string {
+  const text = JSON.stringify(input) ?? "";
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? "";
+}
