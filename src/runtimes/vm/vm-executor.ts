@@ -166,6 +166,9 @@ export class VmExecutor implements Executor {
     if (this.#broken) throw this.#broken;
     const child = this.#pick();
     await child.ready;
+    if (job.signal?.aborted) {
+      return { ok: false, logs: [], error: { kind: "executor", message: "The execution was cancelled by the host." } };
+    }
     const id = this.#nextId++;
     return new Promise<RawOutcome>((resolve) => {
       let settled = false;
