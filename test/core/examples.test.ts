@@ -3,12 +3,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import exampleTools from "../../examples/tools.ts";
 import { generateDeclarations } from "../../src/index.ts";
+import { SANDBOX_GLOBALS } from "../../src/typegen/sandbox-globals.ts";
 import { typeErrors } from "../typegen/type-check.ts";
 
 describe("examples", () => {
   it("the demo program type-checks against the example tools' declarations", () => {
     const demo = readFileSync(new URL("../../examples/programs/demo.ts", import.meta.url), "utf8");
-    const source = `${generateDeclarations(exampleTools)}\nasync function main() {\n${demo}\n}\n`;
+    const source = `${SANDBOX_GLOBALS}\n${generateDeclarations(exampleTools)}\nasync function main() {\n${demo}\n}\n`;
     expect(typeErrors(source)).toEqual([]);
   });
 
