@@ -15,6 +15,8 @@ export interface PreludeOptions {
   maxResultChars: number;
   /** Console characters to send; past this one note is sent and the rest dropped here. */
   maxLogChars: number;
+  /** Echoed in `done`, so a runtime can tell this run's outcome from a warm-up's. */
+  runId?: number;
 }
 
 /**
@@ -179,7 +181,7 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
         )
         .then((json) => {
           liveTimers.clear();
-          send("done", 0, json, "");
+          send("done", options.runId ?? 0, json, "");
         });
     },
   });

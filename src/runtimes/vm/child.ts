@@ -53,6 +53,13 @@ function prepare(memoryLimitMb: number): Sandbox {
   sandbox.deliver = isolate
     .compileScriptSync(prelude, { filename: "code-mode-prelude.js" })
     .runSync(context, { reference: true }) as ivm.Reference<(id: number, json: string) => void>;
+  // A fresh isolate compiles functions on first call; one throwaway run through the runner moves
+  // that cost here, off the program's path. Its `done` carries run id 0, which no run has.
+  isolate
+    .compileScriptSync(
+      `__codeModeFinish({ apiPaths: [["warm", "up"]], maxResultChars: 100, maxLogChars: 100, runId: 0 }, async function () { return { warm: [1, "x", null] }; });`,
+    )
+    .runSync(context);
   return sandbox;
 }
 
@@ -65,7 +72,7 @@ function onRequest(sandbox: Sandbox, kind: string, requestId: number, a: string,
     send({ t: "call", id: run.id, callId, path: String(a), args: String(b) });
   } else if (kind === "sleep") {
     setTimeout(() => answer(sandbox, requestId, ""), Math.min(Number(a) || 0, run.limits.timeoutMs));
-  } else if (kind === "done") {
+  } else if (kind === "done" && requestId === run.id) {
     run.finish(JSON.parse(String(a)) as Omit<RawOutcome, "logs">);
   } else if (kind === "log" && !run.logCut) {
     const text = String(b);
@@ -150,6 +157,7 @@ async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run"
       apiPaths,
       maxResultChars: limits.maxResultChars,
       maxLogChars: limits.maxLogChars,
+      runId: id,
     });
     // The program's first line holds only `async function __main() {`, so this prefix moves no
     // position the model would see. The runner reports through `done`, not through run()'s value.
