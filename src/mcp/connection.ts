@@ -161,7 +161,7 @@ export class McpConnection {
       if (this.#isClosed()) throw this.#closedError();
       this.#state = "down";
       await flushed();
-      throw this.#failed(`failed to start: ${reason(error)}`, error);
+      throw this.#failed(`failed to start: ${this.#startReason(error)}`, error);
     }
   }
 
@@ -231,9 +231,26 @@ export class McpConnection {
     return new McpServerError(this.name, `${target} refused ${tool}: ${error.message}`, { cause: error });
   }
 
+  #startReason(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (!("url" in this.#config) && (code === "ENOENT" || code === "EACCES")) {
+      const why = code === "ENOENT" ? "was not found" : "may not be run";
+      return `the command "${this.#config.command}" ${why} (${code}); check "command" (and "cwd") in the config`;
+    }
+    if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      return "it exited before completing the MCP handshake";
+    }
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      return `it did not answer within ${this.#options.startTimeoutMs / 1000} s`;
+    }
+    return reason(error);
+  }
+
   #failed(what: string, cause: unknown): McpServerError {
     const target = this.#opened?.target ?? ("url" in this.#config ? this.#config.url : this.#config.command);
-    const message = `MCP server "${this.name}" (${target}) ${what}.${"url" in this.#config ? "" : this.#stderr.suffix()}`;
+    // A process that never ran has no stderr to show.
+    const spawned = !("url" in this.#config) && !["ENOENT", "EACCES"].includes((cause as NodeJS.ErrnoException)?.code ?? "");
+    const message = `MCP server "${this.name}" (${target}) ${what}.${spawned ? this.#stderr.suffix() : ""}`;
     this.#lastError = message;
     return new McpServerError(this.name, message, { cause });
   }

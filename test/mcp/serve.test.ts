@@ -142,20 +142,23 @@ describe("serve over Streamable HTTP", () => {
   let serve: ChildProcess;
   let url: string;
 
-  beforeAll(async () => {
-    serve = spawn(process.execPath, [CLI, "serve", "--config", config, "--http", "127.0.0.1:0"], {
+  async function startServe(address: string): Promise<void> {
+    serve = spawn(process.execPath, [CLI, "serve", "--config", config, "--http", address], {
       stdio: ["ignore", "ignore", "pipe"],
     });
+    const child = serve;
     url = await new Promise<string>((resolve, reject) => {
       let text = "";
-      serve.stderr!.on("data", (chunk) => {
+      child.stderr!.on("data", (chunk) => {
         text += String(chunk);
         const found = /at (http:\/\/\S+)/.exec(text);
         if (found) resolve(found[1]!);
       });
-      serve.once("exit", () => reject(new Error(`serve exited: ${text}`)));
+      child.once("exit", () => reject(new Error(`serve exited: ${text}`)));
     });
-  });
+  }
+
+  beforeAll(() => startServe("127.0.0.1:0"));
 
   afterAll(async () => {
     if (serve.exitCode === null) serve.kill("SIGKILL");
@@ -178,18 +181,33 @@ describe("serve over Streamable HTTP", () => {
     await client.close();
   });
 
-  it("is itself wrapped by another Code Mode session as an HTTP MCP server", async () => {
+  it("is itself wrapped by another Code Mode session, which reconnects after the server comes back", async () => {
     const executor = new VmExecutor({ processes: 1 });
+    const warnings: string[] = [];
     const session = await openCodeMode({
       configFile: writeConfig(workspace.dir, { mcpServers: { remote: { url } } }, "remote.json5"),
       overrides: { runtime: executor },
+      onWarning: (message) => warnings.push(message),
     });
+    const nested = (code: string) =>
+      session.tool.execute({
+        code: `return (await api.remote.execute_code({ code: ${JSON.stringify(code)} })).result;`,
+      });
     try {
       expect(session.tool.declarations).toMatch(/remote: \{[\s\S]*execute_code/);
-      const { result } = await session.tool.execute({
-        code: `const inner = await api.remote.execute_code({ code: "return 6 * 7" }); return inner.result;`,
-      });
-      expect(result.result).toBe(42);
+      expect((await nested("return 6 * 7")).result.result).toBe(42);
+
+      // The remote server goes away: a clear error naming it; then it is back on the same port.
+      const exited = new Promise((resolve) => serve.once("exit", resolve));
+      serve.kill("SIGTERM");
+      await exited;
+      const down = (await nested("return 1")).result;
+      expect(down.ok).toBe(false);
+      expect(down.error?.message).toMatch(
+        /api\.remote\.execute_code failed: MCP server "remote" \(http:\/\/127\.0\.0\.1:\d+\/mcp\) could not be reached/,
+      );
+      await startServe(new URL(url).host);
+      expect((await nested("return 2")).result.result).toBe(2);
     } finally {
       await session.close();
       await executor.close();
