@@ -34,7 +34,7 @@ export function referenceServers(): { servers: Record<string, McpServerConfig>; 
   };
 }
 
-export interface McpFigures {
+export type McpFigures = {
   /** One `tools/call` straight from the SDK client to the server, p50. */
   directP50Ms: number;
   directP95Ms: number;
@@ -44,7 +44,7 @@ export interface McpFigures {
   /** Per call, inside one program making 200 sequential calls, against 200 direct calls. */
   inProgramCallMs: number;
   directLoopCallMs: number;
-}
+};
 
 const LOOP = 200;
 

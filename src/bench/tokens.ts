@@ -4,7 +4,7 @@ import { createCodeModeTool } from "../tool/code-mode-tool.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import { referenceServers } from "./mcp.ts";
 
-export interface TokenFigures {
+export type TokenFigures = {
   /** Tokens of the servers' tools as classic function definitions (OpenAI's JSON shape). */
   classic: number;
   /** Tokens of the one `execute_code` definition, declarations included, in the same shape. */
@@ -15,7 +15,7 @@ export interface TokenFigures {
   classicWithOutputSchemas: number;
   /** The declarations alone, without the guide or the JSON wrapping. */
   declarations: number;
-}
+};
 
 /**
  * Prompt cost of the real filesystem and memory servers' tools (o200k_base): every tool as a

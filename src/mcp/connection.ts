@@ -249,7 +249,8 @@ export class McpConnection {
   #failed(what: string, cause: unknown): McpServerError {
     const target = this.#opened?.target ?? ("url" in this.#config ? this.#config.url : this.#config.command);
     // A process that never ran has no stderr to show.
-    const spawned = !("url" in this.#config) && !["ENOENT", "EACCES"].includes((cause as NodeJS.ErrnoException)?.code ?? "");
+    const spawned =
+      !("url" in this.#config) && !["ENOENT", "EACCES"].includes((cause as NodeJS.ErrnoException)?.code ?? "");
     const message = `MCP server "${this.name}" (${target}) ${what}.${spawned ? this.#stderr.suffix() : ""}`;
     this.#lastError = message;
     return new McpServerError(this.name, message, { cause });
