@@ -18,7 +18,12 @@ interface Event {
 const notes: Note[] = [
   { id: 1, text: "Ada prefers meetings after 14:00", tags: ["ada", "preferences"], createdAt: "2026-11-20T09:00:00Z" },
   { id: 2, text: "Grace is travelling until 2026-12-03", tags: ["grace", "travel"], createdAt: "2026-11-21T10:30:00Z" },
-  { id: 3, text: "Quarterly review needs Ada and Linus", tags: ["review", "ada", "linus"], createdAt: "2026-11-22T16:00:00Z" },
+  {
+    id: 3,
+    text: "Quarterly review needs Ada and Linus",
+    tags: ["review", "ada", "linus"],
+    createdAt: "2026-11-22T16:00:00Z",
+  },
   { id: 4, text: "Linus is free on Tuesdays", tags: ["linus", "preferences"], createdAt: "2026-11-23T08:15:00Z" },
 ];
 const events: Event[] = [];
@@ -36,7 +41,8 @@ const noteSchema = {
 
 export const memoryRead: Tool<{ query?: string; tag?: string; limit?: number }, Note[]> = {
   name: "memory_read",
-  description: "Search the notes memory. Returns notes whose text contains `query` (case-insensitive) and/or that carry `tag`, newest first.",
+  description:
+    "Search the notes memory. Returns notes whose text contains `query` (case-insensitive) and/or that carry `tag`, newest first.",
   inputSchema: {
     type: "object",
     properties: {

@@ -33,7 +33,11 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       maxResultChars: 10_000,
       toolCallTimeout: 1,
     });
-    roomyTool = createCodeModeTool(new ToolRegistry(fixtures.tools), { runtime: executor, timeout: 20, memoryLimit: 64 });
+    roomyTool = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      runtime: executor,
+      timeout: 20,
+      memoryLimit: 64,
+    });
   });
   afterAll(async () => {
     await tool.close();
@@ -53,8 +57,14 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       ["the global's constructor", "return this.constructor.constructor('return typeof process')();"],
       ["Function on globalThis", "return Function('return typeof process + typeof require')();"],
       ["a bridged function's constructor", "return api.add.constructor('return typeof process')();"],
-      ["a bridged promise's constructor", "const p = api.add({ a: 1, b: 2 }); await p; return p.constructor.constructor('return typeof process')();"],
-      ["a result's constructor", "const r = await api.echo({ x: 1 }); return r.constructor.constructor('return typeof process')();"],
+      [
+        "a bridged promise's constructor",
+        "const p = api.add({ a: 1, b: 2 }); await p; return p.constructor.constructor('return typeof process')();",
+      ],
+      [
+        "a result's constructor",
+        "const r = await api.echo({ x: 1 }); return r.constructor.constructor('return typeof process')();",
+      ],
       ["console's constructor", "return console.log.constructor('return typeof process')();"],
     ])("%s reaches no host", async (_name, code) => {
       const result = await run(code);
@@ -202,7 +212,9 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
     });
 
     it("a parallel call flood runs at most maxConcurrentCalls at once", async () => {
-      const result = await run("const r = await Promise.all(Array.from({ length: 40 }, () => api.slow({ ms: 5 })));\nreturn r.length;");
+      const result = await run(
+        "const r = await Promise.all(Array.from({ length: 40 }, () => api.slow({ ms: 5 })));\nreturn r.length;",
+      );
       expect(result.result).toBe(40);
       expect(fixtures.maxInFlight()).toBeLessThanOrEqual(4);
       expect(fixtures.maxInFlight()).toBeGreaterThan(1);
@@ -216,7 +228,9 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
     });
 
     it("timers left running end with the program", async () => {
-      const result = await run("setInterval(() => console.log('tick'), 1);\nawait new Promise((r) => setTimeout(r, 20));\nreturn 'returned';");
+      const result = await run(
+        "setInterval(() => console.log('tick'), 1);\nawait new Promise((r) => setTimeout(r, 20));\nreturn 'returned';",
+      );
       expect(result.result).toBe("returned");
       const ticks = result.logs.length;
       expect(ticks).toBeGreaterThan(0);

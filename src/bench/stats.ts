@@ -6,7 +6,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Times `fn` `runs` times after `warmup` untimed runs; `gapMs` of idle time goes before each. */
-export async function sample(fn: () => Promise<unknown>, runs: number, warmup: number, gapMs = 0): Promise<{ p50: number; p95: number }> {
+export async function sample(
+  fn: () => Promise<unknown>,
+  runs: number,
+  warmup: number,
+  gapMs = 0,
+): Promise<{ p50: number; p95: number }> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

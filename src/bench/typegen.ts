@@ -32,7 +32,11 @@ function generatedTools(count: number): Tool[] {
         tags: { type: "array", items: { type: "string" } },
         filter: {
           type: "object",
-          properties: { field: { type: "string" }, op: { enum: ["eq", "lt", "gt"] }, value: { type: ["string", "number", "null"] } },
+          properties: {
+            field: { type: "string" },
+            op: { enum: ["eq", "lt", "gt"] },
+            value: { type: ["string", "number", "null"] },
+          },
           required: ["field", "op"],
         },
         "x-trace": { type: "boolean" },
@@ -41,7 +45,10 @@ function generatedTools(count: number): Tool[] {
       additionalProperties: false,
     },
     ...(i % 2 === 0 && {
-      outputSchema: { type: "object", properties: { ok: { type: "boolean" }, items: { type: "array", items: { type: "object" } } } },
+      outputSchema: {
+        type: "object",
+        properties: { ok: { type: "boolean" }, items: { type: "array", items: { type: "object" } } },
+      },
     }),
     execute: () => null,
   }));

@@ -1,5 +1,6 @@
 import type { ErrorKind } from "../errors.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
+import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
 import { closestName } from "./suggest.ts";
 import { inputCheckFor } from "./validate.ts";
@@ -50,12 +51,18 @@ export class Bridge implements BridgeEndpoint {
     const entry = this.#index.get(path);
     if (!entry) {
       const guess = closestName(path, this.#index.dottedPaths());
-      return fail("type", `api.${path} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`);
+      return fail(
+        "type",
+        `api.${path} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,
+      );
     }
     const label = `api.${path}`;
     if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
     if (this.#dispatched >= this.#limits.maxToolCalls) {
-      return fail("limit", `${label} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`);
+      return fail(
+        "limit",
+        `${label} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
+      );
     }
     let input: unknown;
     try {
@@ -73,15 +80,21 @@ export class Bridge implements BridgeEndpoint {
     try {
       if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
       if (this.#approve && !(await this.#approve({ tool: entry.key, input }))) {
-        return fail("tool", `${label} was refused by the host's approval policy. Do not retry it; explain what you wanted to do instead.`);
+        return fail(
+          "tool",
+          `${label} was refused by the host's approval policy. Do not retry it; explain what you wanted to do instead.`,
+        );
       }
-      const value = await this.#execute(entry.tool.execute.bind(entry.tool), input, label);
+      const value = await this.#execute(entry.tool, input);
       const json = value === undefined ? undefined : safeStringify(value);
       if (value !== undefined && json === undefined) {
         return fail("tool", `${label} returned a value that cannot be turned into JSON.`);
       }
       if (json !== undefined && json.length > MAX_TOOL_RESULT_CHARS) {
-        return fail("limit", `${label} returned ${json.length} characters, more than the ${MAX_TOOL_RESULT_CHARS} a program may receive. Ask for less.`);
+        return fail(
+          "limit",
+          `${label} returned ${json.length} characters, more than the ${MAX_TOOL_RESULT_CHARS} a program may receive. Ask for less.`,
+        );
       }
       ok = true;
       return json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
@@ -93,7 +106,8 @@ export class Bridge implements BridgeEndpoint {
     }
   }
 
-  async #execute(execute: (input: unknown, ctx: { signal: AbortSignal }) => unknown, input: unknown, label: string) {
+  /** Runs one tool with a signal that aborts on the per-call timeout or when the execution ends. */
+  async #execute(tool: Tool, input: unknown): Promise<unknown> {
     const timeoutMs = this.#limits.toolCallTimeoutMs;
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, this.#ended.signal]);
@@ -106,10 +120,9 @@ export class Bridge implements BridgeEndpoint {
       }, timeoutMs);
     });
     try {
-      return await Promise.race([Promise.resolve().then(() => execute(input, { signal })), expired]);
+      return await Promise.race([Promise.resolve().then(() => tool.execute(input, { signal })), expired]);
     } finally {
       clearTimeout(timer);
-      void label;
     }
   }
 
@@ -118,7 +131,12 @@ export class Bridge implements BridgeEndpoint {
       this.#running++;
       return;
     }
-    return new Promise<void>((resolve) => this.#waiting.push(() => (this.#running++, resolve())));
+    return new Promise<void>((resolve) =>
+      this.#waiting.push(() => {
+        this.#running++;
+        resolve();
+      }),
+    );
   }
 
   #release(): void {

@@ -26,7 +26,9 @@ export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError(`Cannot read the config file ${path}: ${(error as Error).message}. Check the path given to --config.`);
+    throw new ConfigError(
+      `Cannot read the config file ${path}: ${(error as Error).message}. Check the path given to --config.`,
+    );
   }
   let raw: unknown;
   try {
@@ -46,7 +48,9 @@ export function parseConfig(raw: unknown, source = "the config"): CodeModeConfig
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `- ${describeIssue(issue, raw)}`);
-  throw new ConfigError(`${source} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.join("\n")}`);
+  throw new ConfigError(
+    `${source} has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}:\n${problems.join("\n")}`,
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
@@ -59,7 +63,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === "invalid_union" && issue.errors.length > 0) {
     // Explain the closest branch (e.g. a stdio server missing `command`), not "Invalid input".
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-    const inner = best.map((sub) => describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, raw));
+    const inner = best.map((sub) =>
+      describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue, raw),
+    );
     if (path[0] === "mcpServers") inner.push(`a server needs either "command" (stdio) or "url" (Streamable HTTP)`);
     return inner.join("; ");
   }

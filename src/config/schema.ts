@@ -44,7 +44,9 @@ export const configSchema = z
   .object({
     codeMode: codeModeSchema.optional(),
     tools: z.array(z.string().min(1)).optional(),
-    mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), mcpServerSchema).optional(),
+    mcpServers: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), mcpServerSchema)
+      .optional(),
     /** The model for `code-mode agent`, e.g. "openai:gpt-4o-mini" or "anthropic:claude-sonnet-4-5". */
     model: z.string().min(1).optional(),
   })

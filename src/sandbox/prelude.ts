@@ -175,7 +175,10 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
             try {
               return JSONstringify({ ok: false, error: describeError(error) });
             } catch {
-              return JSONstringify({ ok: false, error: { kind: "runtime", message: "The program threw an unprintable value." } });
+              return JSONstringify({
+                ok: false,
+                error: { kind: "runtime", message: "The program threw an unprintable value." },
+              });
             }
           },
         )

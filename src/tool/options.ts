@@ -61,7 +61,13 @@ export const DEFAULTS = {
 export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
   const timeout = positive("timeout", options.timeout ?? DEFAULTS.timeout, "seconds", 0.01, 3600);
   const memoryLimit = positive("memoryLimit", options.memoryLimit ?? DEFAULTS.memoryLimit, "MB", 8, 65536);
-  const toolCallTimeout = positive("toolCallTimeout", options.toolCallTimeout ?? Math.min(120, timeout), "seconds", 0.01, 3600);
+  const toolCallTimeout = positive(
+    "toolCallTimeout",
+    options.toolCallTimeout ?? Math.min(120, timeout),
+    "seconds",
+    0.01,
+    3600,
+  );
   const runtime = options.runtime ?? DEFAULTS.runtime;
   if (typeof runtime === "string" && !["vm", "docker", "auto"].includes(runtime)) {
     throw new ConfigError(`runtime is ${JSON.stringify(runtime)}; expected "vm", "docker" or "auto".`);
@@ -83,7 +89,13 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
     docker: {
       image: docker.image ?? DEFAULTS.docker.image,
       poolSize: integer("docker.poolSize", docker.poolSize ?? DEFAULTS.docker.poolSize, 0),
-      toolCallTimeout: positive("docker.toolCallTimeout", docker.toolCallTimeout ?? DEFAULTS.docker.toolCallTimeout, "seconds", 0.01, 3600),
+      toolCallTimeout: positive(
+        "docker.toolCallTimeout",
+        docker.toolCallTimeout ?? DEFAULTS.docker.toolCallTimeout,
+        "seconds",
+        0.01,
+        3600,
+      ),
     },
   };
 }

@@ -16,14 +16,24 @@ const HINTS: Record<string, string> = {
 export function resultText(result: ExecutionResult, maxChars: number): string {
   const parts: string[] = [];
   if (result.ok) {
-    const json = result.result === undefined ? "undefined (the program returned nothing)" : JSON.stringify(result.result, null, 1);
-    parts.push(`Result:\n${cut(json, Math.floor(maxChars * 0.6), "result")}${result.resultCut ? "\n[the result was cut to the size limit]" : ""}`);
+    const json =
+      result.result === undefined ? "undefined (the program returned nothing)" : JSON.stringify(result.result, null, 1);
+    parts.push(
+      `Result:\n${cut(json, Math.floor(maxChars * 0.6), "result")}${result.resultCut ? "\n[the result was cut to the size limit]" : ""}`,
+    );
   } else if (result.error) {
-    const where = result.error.line === undefined ? "" : ` at line ${result.error.line}${result.error.column === undefined ? "" : `, column ${result.error.column}`}`;
-    parts.push(`Error (${result.error.kind})${where}: ${result.error.message}\nHint: ${HINTS[result.error.kind] ?? ""}`);
+    const where =
+      result.error.line === undefined
+        ? ""
+        : ` at line ${result.error.line}${result.error.column === undefined ? "" : `, column ${result.error.column}`}`;
+    parts.push(
+      `Error (${result.error.kind})${where}: ${result.error.message}\nHint: ${HINTS[result.error.kind] ?? ""}`,
+    );
   }
   if (result.logs.length > 0) {
-    const logs = result.logs.map((l) => (l.level === "log" || l.level === "info" ? l.message : `[${l.level}] ${l.message}`)).join("\n");
+    const logs = result.logs
+      .map((l) => (l.level === "log" || l.level === "info" ? l.message : `[${l.level}] ${l.message}`))
+      .join("\n");
     parts.push(`Console:\n${cut(logs, Math.floor(maxChars * 0.3), "console output")}`);
   }
   if (result.toolCalls.length > 0) {

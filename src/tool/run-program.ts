@@ -20,8 +20,11 @@ export interface RunProgramDeps {
 /** Transpiles, runs and reports one program: the whole path of one `execute_code` call. */
 export async function runProgram(code: string, deps: RunProgramDeps): Promise<ExecutionResult> {
   const started = performance.now();
-  const finish = (outcome: RawOutcome, toolCalls: ExecutionResult["toolCalls"], position?: { line: number; column: number }) =>
-    toResult(outcome, toolCalls, deps.executor.name, performance.now() - started, position);
+  const finish = (
+    outcome: RawOutcome,
+    toolCalls: ExecutionResult["toolCalls"],
+    position?: { line: number; column: number },
+  ) => toResult(outcome, toolCalls, deps.executor.name, performance.now() - started, position);
 
   let program: ReturnType<typeof transpile>;
   try {
@@ -47,7 +50,11 @@ export async function runProgram(code: string, deps: RunProgramDeps): Promise<Ex
   }
   const position = outcome.error ? program.positions.fromStack(outcome.error.stack) : undefined;
   if (outcome.error?.kind === "runtime" && OUT_OF_MEMORY.test(outcome.error.message)) {
-    outcome.error = { ...outcome.error, kind: "memory", message: `${memoryMessage(deps.limits.memoryLimitMb)} (${outcome.error.message})` };
+    outcome.error = {
+      ...outcome.error,
+      kind: "memory",
+      message: `${memoryMessage(deps.limits.memoryLimitMb)} (${outcome.error.message})`,
+    };
   }
   return finish(outcome, bridge.trace, position);
 }
@@ -82,6 +89,7 @@ function asRawError(error: unknown): NonNullable<RawOutcome["error"]> {
 }
 
 function positionOf(error: unknown): { line: number; column: number } | undefined {
-  if (CodeModeError.isInstance(error) && error.line !== undefined) return { line: error.line, column: error.column ?? 1 };
+  if (CodeModeError.isInstance(error) && error.line !== undefined)
+    return { line: error.line, column: error.column ?? 1 };
   return undefined;
 }

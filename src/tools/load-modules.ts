@@ -13,7 +13,9 @@ export async function loadToolModules(paths: readonly string[], baseDir = proces
   for (const path of paths) {
     const file = resolve(baseDir, path);
     if (!existsSync(file)) {
-      throw new ConfigError(`The tools module ${path} does not exist (looked at ${file}). Check the path in --tools or "tools".`);
+      throw new ConfigError(
+        `The tools module ${path} does not exist (looked at ${file}). Check the path in --tools or "tools".`,
+      );
     }
     let module: { default?: unknown };
     try {

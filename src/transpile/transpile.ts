@@ -21,7 +21,10 @@ const FUNCTION_EXPRESSION = /^\s*async\s*(\([^)]*\)\s*(:[^=]+)?=>|[A-Za-z_$][\w$
 export function transpile(code: string): TranspiledProgram {
   if (typeof code !== "string") throw new CodeModeError("syntax", "The program must be a string of TypeScript code.");
   if (code.trim() === "") {
-    throw new CodeModeError("syntax", "The program is empty. Write TypeScript that calls `await api.<tool>(...)` and `return`s the result.");
+    throw new CodeModeError(
+      "syntax",
+      "The program is empty. Write TypeScript that calls `await api.<tool>(...)` and `return`s the result.",
+    );
   }
   if (FUNCTION_EXPRESSION.test(code)) {
     try {
@@ -66,10 +69,14 @@ function syntaxError(failure: TransformFailure, source: string, lineOffset: numb
   const column = loc ? loc.column + 1 : undefined;
   let message = first.text;
   if (/\bimport\b|\bexport\b/.test(message) || (loc && /^\s*(import|export)\b/.test(loc.lineText))) {
-    message += ". Programs are not modules: there is nothing to import. Call tools through the global `api` object and `return` the result.";
+    message +=
+      ". Programs are not modules: there is nothing to import. Call tools through the global `api` object and `return` the result.";
   }
   const where = line === undefined ? "" : ` at line ${line}, column ${column}`;
-  const excerpt = loc?.lineText && loc.line > lineOffset && loc.line <= source.split("\n").length - 2 ? `\n  ${loc.lineText.trim()}` : "";
+  const excerpt =
+    loc?.lineText && loc.line > lineOffset && loc.line <= source.split("\n").length - 2
+      ? `\n  ${loc.lineText.trim()}`
+      : "";
   return new CodeModeError("syntax", `Syntax error${where}: ${message}${excerpt}`, {
     ...(line !== undefined && { line }),
     ...(column !== undefined && { column }),

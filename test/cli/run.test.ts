@@ -32,13 +32,32 @@ describe("code-mode run", () => {
   it("runs several files in order in one process and prints one JSON object per file", async () => {
     const dir = programs({
       "a.ts": "await api.memory_write({ text: 'from a', tags: ['cli'] });\nreturn 'a';",
-      "b.ts": "const notes = await api.memory_read({ tag: 'cli' });\nconsole.log('found', notes.length);\nreturn notes.map((n) => n.text);",
+      "b.ts":
+        "const notes = await api.memory_read({ tag: 'cli' });\nconsole.log('found', notes.length);\nreturn notes.map((n) => n.text);",
     });
-    const { code, stdout } = await cli(["run", join(dir, "a.ts"), join(dir, "b.ts"), "--tools", TOOLS, "--json", "--runtime", "vm"]);
+    const { code, stdout } = await cli([
+      "run",
+      join(dir, "a.ts"),
+      join(dir, "b.ts"),
+      "--tools",
+      TOOLS,
+      "--json",
+      "--runtime",
+      "vm",
+    ]);
     expect(code).toBe(0);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ ok: true, result: "a", runtime: "vm", logs: [], toolCalls: [{ tool: "memory_write", ok: true }] });
+    expect(lines[0]).toMatchObject({
+      ok: true,
+      result: "a",
+      runtime: "vm",
+      logs: [],
+      toolCalls: [{ tool: "memory_write", ok: true }],
+    });
     // The second program sees the first one's write: same host process, same tools.
     expect(lines[1]).toMatchObject({ ok: true, result: ["from a"], logs: [{ level: "log", message: "found 1" }] });
     expect(typeof lines[1].ms).toBe("number");
@@ -48,20 +67,27 @@ describe("code-mode run", () => {
     const dir = programs({ "ok.ts": "return 1;", "bad.ts": "const x = 1;\nx();" });
     const { code, stdout } = await cli(["run", join(dir, "ok.ts"), join(dir, "bad.ts"), "--json", "--runtime", "vm"]);
     expect(code).toBe(1);
-    const [first, second] = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const [first, second] = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(first.ok).toBe(true);
     expect(second).toMatchObject({ ok: false, error: { kind: "runtime", line: 2 } });
     expect(second.error.message).toMatch(/TypeError: x is not a function/);
   });
 
   it("reads a program from standard input with -", async () => {
-    const { code, stdout } = await cli(["run", "-", "--json", "--runtime", "vm"], { input: "return [1, 2].map((n: number) => n * 2);" });
+    const { code, stdout } = await cli(["run", "-", "--json", "--runtime", "vm"], {
+      input: "return [1, 2].map((n: number) => n * 2);",
+    });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, result: [2, 4] });
   });
 
   it("applies --timeout and --memory-limit", async () => {
-    const { stdout } = await cli(["run", "-", "--json", "--runtime", "vm", "--timeout", "0.5"], { input: "while (true) {}" });
+    const { stdout } = await cli(["run", "-", "--json", "--runtime", "vm", "--timeout", "0.5"], {
+      input: "while (true) {}",
+    });
     expect(JSON.parse(stdout).error).toMatchObject({ kind: "timeout", message: expect.stringMatching(/within 0.5 s/) });
   });
 

@@ -17,7 +17,10 @@ describe("config", () => {
 
   it("reads code-mode.json5 from the working directory, comments and all", () => {
     const cwd = dir();
-    writeFileSync(join(cwd, "code-mode.json5"), "{ // settings\n codeMode: { runtime: 'vm', timeout: 5, }, tools: ['./t.ts'] }");
+    writeFileSync(
+      join(cwd, "code-mode.json5"),
+      "{ // settings\n codeMode: { runtime: 'vm', timeout: 5, }, tools: ['./t.ts'] }",
+    );
     const loaded = loadConfig(undefined, cwd);
     expect(loaded.config).toEqual({ codeMode: { runtime: "vm", timeout: 5 }, tools: ["./t.ts"] });
     expect(loaded.baseDir).toBe(cwd);

@@ -19,13 +19,22 @@ afterAll(() => tool.close());
 describe("execute_code", () => {
   it("has the DESIGN's name and input schema, and a description with the declarations", () => {
     expect(tool.name).toBe("execute_code");
-    expect(tool.inputSchema).toMatchObject({ type: "object", required: ["code"], properties: { code: { type: "string" } } });
+    expect(tool.inputSchema).toMatchObject({
+      type: "object",
+      required: ["code"],
+      properties: { code: { type: "string" } },
+    });
     expect(tool.description).toContain("declare const api");
     expect(tool.description).toMatch(/add\(input: AddInput\): Promise<AddOutput>/);
   });
 
   it("regenerates the description when the registry changes", () => {
-    const extra: Tool = { name: "late_tool", description: "Added later.", inputSchema: { type: "object" }, execute: () => "late" };
+    const extra: Tool = {
+      name: "late_tool",
+      description: "Added later.",
+      inputSchema: { type: "object" },
+      execute: () => "late",
+    };
     expect(tool.description).not.toContain("late_tool");
     registry.register(extra);
     expect(tool.description).toContain("late_tool");
@@ -39,7 +48,12 @@ describe("execute_code", () => {
 console.log("sum parts", x, y);
 return { total: await api.add({ a: x, b: y }) };`,
     });
-    expect(result).toMatchObject({ ok: true, result: { total: 10 }, runtime: "vm", logs: [{ level: "log", message: "sum parts 3 7" }] });
+    expect(result).toMatchObject({
+      ok: true,
+      result: { total: 10 },
+      runtime: "vm",
+      logs: [{ level: "log", message: "sum parts 3 7" }],
+    });
     expect(result.toolCalls.map((c) => c.tool)).toEqual(["add", "add", "add"]);
     expect(result.toolCalls.every((c) => c.ok && c.ms >= 0)).toBe(true);
     expect(text).toContain('"total": 10');
@@ -56,7 +70,9 @@ return { total: await api.add({ a: x, b: y }) };`,
 
   it("asks the approval hook before every call and reports a refusal as a tool error", async () => {
     approvals.length = 0;
-    const { result } = await tool.execute({ code: "await api.add({ a: 1, b: 1 });\nreturn await api.echo({ secret: 1 });" });
+    const { result } = await tool.execute({
+      code: "await api.add({ a: 1, b: 1 });\nreturn await api.echo({ secret: 1 });",
+    });
     expect(approvals).toEqual(["add", "echo"]);
     expect(result.error?.kind).toBe("tool");
     expect(result.error?.message).toMatch(/api\.echo was refused by the host's approval policy/);

@@ -36,7 +36,11 @@ describe("ToolRegistry", () => {
     ["an empty name", tool(""), /invalid name ""/],
     ["a name with spaces", tool("read file"), /invalid name "read file"/],
     ["a missing description", { ...tool("x"), description: undefined } as unknown as Tool, /needs a description/],
-    ["an array schema", tool("x", { inputSchema: [] as unknown as Tool["inputSchema"] }), /inputSchema that is a JSON Schema object/],
+    [
+      "an array schema",
+      tool("x", { inputSchema: [] as unknown as Tool["inputSchema"] }),
+      /inputSchema that is a JSON Schema object/,
+    ],
     ["no execute", { ...tool("x"), execute: undefined } as unknown as Tool, /needs an execute/],
     ["a bad namespace", tool("x", { namespace: "a b" }), /invalid namespace/],
   ])("refuses %s with a ConfigError", (_case, bad, message) => {

@@ -46,7 +46,9 @@ describe("vm runtime supervision", () => {
     expect(pids).toHaveLength(2);
     await executor.close();
     expect(pids.filter(alive)).toEqual([]);
-    await expect(runProgram("return 1", { index, executor, limits })).resolves.toMatchObject({ error: { kind: "executor" } });
+    await expect(runProgram("return 1", { index, executor, limits })).resolves.toMatchObject({
+      error: { kind: "executor" },
+    });
   });
 
   it("stops an execution when the caller aborts", async () => {

@@ -17,7 +17,11 @@ export function testTools(): TestTools {
     {
       name: "add",
       description: "Adds two numbers.",
-      inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+      inputSchema: {
+        type: "object",
+        properties: { a: { type: "number" }, b: { type: "number" } },
+        required: ["a", "b"],
+      },
       outputSchema: { type: "number" },
       execute: ({ a, b }: { a: number; b: number }) => a + b,
     },
@@ -55,7 +59,9 @@ export function testTools(): TestTools {
       description: "Never answers, until aborted.",
       inputSchema: { type: "object" },
       execute: (_input: unknown, { signal }) =>
-        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true })),
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }),
+        ),
     },
   ];
   return { tools, maxInFlight: () => maxInFlight, echoed };

@@ -6,10 +6,10 @@ type Section = Record<string, unknown>;
 
 // Sections whose runtime or servers may be missing on this machine load on demand and are
 // skipped with a reason, so `bench` always reports what it can measure.
-const OPTIONAL: Record<string, () => Promise<Section>> = {
-  docker: async () => (await import("../../bench/docker.ts")).benchDocker() as Promise<Section>,
-  tokens: async () => (await import("../../bench/tokens.ts")).benchTokens() as Promise<Section>,
-  mcp: async () => (await import("../../bench/mcp.ts")).benchMcp() as Promise<Section>,
+const OPTIONAL: Record<string, () => Promise<object>> = {
+  docker: async () => (await import("../../bench/docker.ts")).benchDocker(),
+  tokens: async () => (await import("../../bench/tokens.ts")).benchTokens(),
+  mcp: async () => (await import("../../bench/mcp.ts")).benchMcp(),
 };
 
 /** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */
@@ -28,7 +28,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     for (const [name, run] of Object.entries(OPTIONAL)) {
       progress(`bench: ${name}…`);
       try {
-        report[name] = await run();
+        report[name] = { ...(await run()) };
       } catch (error) {
         progress(`bench: ${name} skipped: ${(error as Error).message.split("\n")[0]}`);
       }

@@ -15,7 +15,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     "memory-limit": { type: "string" },
     json: { type: "boolean" },
   });
-  if (positionals.length === 0) throw new UsageError("run needs at least one FILE (a .ts program, or - for standard input).");
+  if (positionals.length === 0)
+    throw new UsageError("run needs at least one FILE (a .ts program, or - for standard input).");
   const overrides: CodeModeOptions = {};
   if (values.runtime !== undefined) {
     if (!["vm", "docker", "auto"].includes(values.runtime)) {
@@ -55,14 +56,17 @@ function readProgram(file: string): string {
   try {
     return readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read the program ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(
+      `cannot read the program ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
 }
 
 function printReadable(file: string, result: ExecutionResult, header: boolean): void {
   const out: string[] = [];
   if (header) out.push(`== ${file}`);
-  for (const log of result.logs) out.push(log.level === "log" || log.level === "info" ? log.message : `[${log.level}] ${log.message}`);
+  for (const log of result.logs)
+    out.push(log.level === "log" || log.level === "info" ? log.message : `[${log.level}] ${log.message}`);
   if (result.toolCalls.length > 0) {
     out.push(`-- ${result.toolCalls.length} tool call${result.toolCalls.length === 1 ? "" : "s"}:`);
     for (const call of result.toolCalls) out.push(`   ${call.ok ? "ok  " : "FAIL"} ${call.tool} (${call.ms} ms)`);

@@ -4,7 +4,10 @@ import { parseFlags } from "../usage.ts";
 /** `code-mode types`: prints the declarations the model would see. */
 export async function typesCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { tools: { type: "string", multiple: true }, config: { type: "string" } }, false);
-  const session = await openCodeMode({ ...(values.config && { configFile: values.config }), toolModules: values.tools ?? [] });
+  const session = await openCodeMode({
+    ...(values.config && { configFile: values.config }),
+    toolModules: values.tools ?? [],
+  });
   try {
     process.stdout.write(`${session.tool.declarations}\n`);
   } finally {
