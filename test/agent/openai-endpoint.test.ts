@@ -126,7 +126,7 @@ describe("code-mode agent (CLI) against the fixture", () => {
 
   it("code mode --json: progress on stderr, the whole run on stdout", async () => {
     const code =
-      'const notes = await api.memory_read({ tag: "ada" });\nawait api.memory_write({ text: `Ada has ${notes.length} notes`, tags: ["ada"] });\nreturn notes.length;';
+      'const notes = await api.memory_read({ tag: "ada" });\nawait api.memory_write({ text: "Ada has " + notes.length + " notes", tags: ["ada"] });\nreturn notes.length;';
     const replies: ScriptedReply[] = [
       { toolCalls: [{ name: "execute_code", arguments: { code } }] },
       { text: "Ada has 2 notes." },
