@@ -1,16 +1,31 @@
-import type { ResolvedOptions } from "../tool/options.ts";
-import type { Executor } from "./executor.ts";
+import type { DockerSettings, RuntimeChoice } from "../tool/options.ts";
+import { AutoExecutor } from "./auto/auto-executor.ts";
+import { DockerExecutor, type DockerExecutorOptions } from "./docker/docker-executor.ts";
+import type { ExecutionLimits, Executor } from "./executor.ts";
 import { VmExecutor } from "./vm/vm-executor.ts";
 
-/** The executor for a runtime choice. */
-export function createExecutor(options: Pick<ResolvedOptions, "runtime" | "docker">): Executor {
+/** What `createExecutor` needs; `ResolvedOptions` fits. */
+export interface CreateExecutorOptions {
+  runtime: RuntimeChoice | Executor;
+  docker?: DockerSettings;
+  /** The docker pool warms up for this memory limit. */
+  limits?: Pick<ExecutionLimits, "memoryLimitMb">;
+}
+
+/** The executor for a runtime choice; an Executor given as the runtime is returned as is. */
+export function createExecutor(options: CreateExecutorOptions): Executor {
   const runtime = options.runtime;
   if (typeof runtime !== "string") return runtime;
+  const docker: DockerExecutorOptions = {
+    ...options.docker,
+    ...(options.limits && { memoryLimitMb: options.limits.memoryLimitMb }),
+  };
   switch (runtime) {
     case "vm":
-    case "auto":
       return new VmExecutor();
     case "docker":
-      throw new Error("docker runtime: not built yet");
+      return new DockerExecutor(docker);
+    case "auto":
+      return new AutoExecutor({ docker });
   }
 }

@@ -6,7 +6,8 @@
 // escapes every newline inside strings, so a line is always a whole message).
 //   host -> runner: {t:"run", js, apiPaths, maxResultChars, maxLogChars, toolCallTimeoutMs}
 //                   {t:"reply", id, json}             the answer to call `id`
-//   runner -> host: {t:"call", id, path, args}        an `api.*` call, args as JSON text
+//   runner -> host: {t:"ready"}                        first, once the sandbox is made
+//                   {t:"call", id, path, args}        an `api.*` call, args as JSON text
 //                   {t:"log", level, text}
 //                   {t:"done", outcome}                {ok, resultJson?, resultCut?, error?}
 // The container is the security boundary; the program still gets a fresh context with nothing
@@ -33,8 +34,8 @@ function write(message: unknown): void {
 }
 
 const pending = new Map<number, NodeJS.Timeout>();
-let deliver: ((id: number, json: string) => void) | undefined;
 let started = false;
+let toolCallTimeoutMs = 120_000;
 
 function answer(id: number, json: string): void {
   const timer = pending.get(id);
@@ -42,64 +43,66 @@ function answer(id: number, json: string): void {
   clearTimeout(timer);
   pending.delete(id);
   try {
-    deliver?.(id, json);
+    deliver(id, json);
   } catch {
     // The program's own failure surfaces through its promise.
   }
 }
 
-function run(message: RunMessage): void {
-  const context = vm.createContext(vm.constants.DONT_CONTEXTIFY) as Record<string, unknown>;
-  const ContextError = vm.runInContext("Error", context) as ErrorConstructor;
-  // Without this, import() rejects with an error of the runner's realm, whose constructor
-  // reaches `process`; this one belongs to the program's realm.
-  const importModuleDynamically = (() => {
-    throw new ContextError("import() is not available: there are no modules in the sandbox, only `api`.");
-  }) as unknown as vm.ScriptOptions["importModuleDynamically"];
-  const seconds = message.toolCallTimeoutMs / 1000;
-
-  // The prelude's only way out. It must never throw: an error of this realm would leak it.
-  context.__cm_send = (kind: unknown, id: unknown, a: unknown, b: unknown): void => {
-    try {
-      const requestId = Number(id);
-      if (kind === "call") {
-        const path = String(a);
-        pending.set(
-          requestId,
-          setTimeout(() => {
-            const error = {
-              kind: "tool",
-              message: `api.${path} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,
-            };
-            answer(requestId, stringify({ ok: false, error }));
-          }, message.toolCallTimeoutMs),
-        );
-        write({ t: "call", id: requestId, path, args: String(b) });
-      } else if (kind === "sleep") {
-        pending.set(
-          requestId,
-          setTimeout(() => answer(requestId, ""), Math.min(MAX_DELAY, Math.max(0, Number(a) || 0))),
-        );
-      } else if (kind === "log") {
-        write({ t: "log", level: String(a), text: String(b) });
-      } else if (kind === "done") {
-        let outcome: unknown;
-        try {
-          outcome = JSON.parse(String(a));
-        } catch {
-          outcome = { ok: false, error: { kind: "runtime", message: "The program's answer could not be read." } };
-        }
-        finish(outcome);
+// The prelude's only way out. It must never throw: an error of this realm would leak it.
+function onSend(kind: unknown, id: unknown, a: unknown, b: unknown): void {
+  try {
+    const requestId = Number(id);
+    if (kind === "call") {
+      const path = String(a);
+      const seconds = toolCallTimeoutMs / 1000;
+      const giveUp = () => {
+        const error = {
+          kind: "tool",
+          message: `api.${path} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,
+        };
+        answer(requestId, stringify({ ok: false, error }));
+      };
+      pending.set(requestId, setTimeout(giveUp, toolCallTimeoutMs));
+      write({ t: "call", id: requestId, path, args: String(b) });
+    } else if (kind === "sleep") {
+      const ms = Math.min(MAX_DELAY, Math.max(0, Number(a) || 0));
+      pending.set(
+        requestId,
+        setTimeout(() => answer(requestId, ""), ms),
+      );
+    } else if (kind === "log") {
+      write({ t: "log", level: String(a), text: String(b) });
+    } else if (kind === "done") {
+      let outcome: unknown;
+      try {
+        outcome = JSON.parse(String(a));
+      } catch {
+        outcome = { ok: false, error: { kind: "runtime", message: "The program's answer could not be read." } };
       }
-    } catch {
-      // Nothing to report to: the program carries on.
+      finish(outcome);
     }
-  };
-  deliver = new vm.Script(__CODE_MODE_PRELUDE__, {
-    filename: "code-mode-prelude.js",
-    importModuleDynamically,
-  }).runInContext(context) as (id: number, json: string) => void;
+  } catch {
+    // Nothing to report to: the program carries on.
+  }
+}
 
+// The sandbox is made while the runner waits for its program, off the execution's path.
+const context = vm.createContext(vm.constants.DONT_CONTEXTIFY) as Record<string, unknown>;
+const ContextError = vm.runInContext("Error", context) as ErrorConstructor;
+// Without this, import() rejects with an error of the runner's realm, whose constructor
+// reaches `process`; this one belongs to the program's realm.
+const importModuleDynamically = (() => {
+  throw new ContextError("import() is not available: there are no modules in the sandbox, only `api`.");
+}) as unknown as vm.ScriptOptions["importModuleDynamically"];
+context.__cm_send = onSend;
+const deliver = new vm.Script(__CODE_MODE_PRELUDE__, {
+  filename: "code-mode-prelude.js",
+  importModuleDynamically,
+}).runInContext(context) as (id: number, json: string) => void;
+
+function run(message: RunMessage): void {
+  toolCallTimeoutMs = message.toolCallTimeoutMs;
   const options = stringify({
     apiPaths: message.apiPaths,
     maxResultChars: message.maxResultChars,
@@ -173,3 +176,5 @@ function onMessage(message: { t: string; id?: number; json?: string }): void {
     answer(Number(message.id), String(message.json));
   }
 }
+
+write({ t: "ready" });

@@ -1,5 +1,7 @@
 import type Docker from "dockerode";
 import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER } from "./engine.ts";
+import { RunnerChannel } from "./runner-link.ts";
+import { runnerCommand } from "./runner-source.ts";
 
 /** What every container of one pool shares. */
 export interface ContainerSpec {
@@ -14,12 +16,19 @@ export interface ContainerSpec {
 export const NODE_OVERHEAD_MB = 128;
 
 /**
+ * Private writable address space Node takes before any program (RLIMIT_DATA counts the 512 MB
+ * code range V8 reserves, thread stacks and the heap), measured at ~575 MB for Node 24 on x64.
+ */
+const NODE_DATA_BASE_MB = 640;
+
+/**
  * The hardened container: no network, read-only root with a small tmpfs, memory with swap off,
- * one CPU, a pids limit, no capabilities, no privilege gain, a non-root user. Its main process
- * only idles; each execution is a `docker exec` of the runner.
+ * a data limit, one CPU, a pids limit, no capabilities, no privilege gain, a non-root user. Its
+ * main process only idles; the program runs in a `docker exec` of the runner.
  */
 export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const memory = (spec.memoryLimitMb + NODE_OVERHEAD_MB) * 1024 * 1024;
+  const data = (NODE_DATA_BASE_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
   return {
     Image: spec.image,
     Cmd: ["node", "--max-old-space-size=16", "-e", "setInterval(() => {}, 1 << 30)"],
@@ -38,22 +47,38 @@ export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptio
       PidsLimit: 64,
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
-      Ulimits: [{ Name: "core", Soft: 0, Hard: 0 }],
+      Ulimits: [
+        { Name: "core", Soft: 0, Hard: 0 },
+        // ArrayBuffers live outside the V8 heap and untouched pages never reach the cgroup's
+        // limit; a data limit makes a buffer bomb fail as "Array buffer allocation failed".
+        { Name: "data", Soft: data, Hard: data },
+      ],
       LogConfig: { Type: "none", Config: {} },
       AutoRemove: false,
     },
   };
 }
 
+const READY_TIMEOUT_MS = 30_000;
+
+/** A started container whose runner is already up and waiting for its program on stdin. */
+export interface WarmRunner {
+  container: Docker.Container;
+  exec: Docker.Exec;
+  channel: RunnerChannel;
+}
+
 /**
- * Containers created and started ahead of need. Each is used once: `take` hands one out and the
- * caller gives it back to `discard`, which removes it; the pool refills in the background.
+ * Containers created and started ahead of need, each with its runner already started by a
+ * `docker exec` (Node's start-up is off the execution's path). Each is used once: `take` hands
+ * one out and the caller gives it back to `discard`, which removes it; the pool refills in the
+ * background.
  */
 export class ContainerPool {
   readonly spec: ContainerSpec;
   readonly #docker: Docker;
   readonly #size: number;
-  readonly #ready: Docker.Container[] = [];
+  readonly #ready: WarmRunner[] = [];
   readonly #busy = new Set<Promise<unknown>>();
   #creating = 0;
   #closed = false;
@@ -67,18 +92,24 @@ export class ContainerPool {
     this.#size = size;
   }
 
-  /** A started container for one execution: a ready one, or a new one when none is. */
-  async take(): Promise<Docker.Container> {
+  /** A runner for one execution: a ready one whose runner still lives, or a new one. */
+  async take(): Promise<WarmRunner> {
     this.#failed = false;
-    const container = this.#ready.shift();
+    let runner = this.#ready.shift();
+    while (runner?.channel.closed) {
+      // Died while it waited (killed from outside, the engine restarted): replace it.
+      this.discard(runner);
+      runner = this.#ready.shift();
+    }
     this.fill();
-    if (container) return container;
+    if (runner) return runner;
     return this.#track(this.#create());
   }
 
   /** Removes a used (or broken) container, in the background. */
-  discard(container: Docker.Container): void {
-    this.#track(container.remove({ force: true, v: true })).catch(() => {});
+  discard(runner: WarmRunner): void {
+    runner.channel.destroy();
+    this.#track(runner.container.remove({ force: true, v: true })).catch(() => {});
   }
 
   /** Starts creating containers until `size` are ready or on their way. */
@@ -87,9 +118,9 @@ export class ContainerPool {
       this.#creating++;
       this.#track(this.#create())
         .then(
-          (container) => {
-            if (this.#closed) this.discard(container);
-            else this.#ready.push(container);
+          (runner) => {
+            if (this.#closed) this.discard(runner);
+            else this.#ready.push(runner);
           },
           () => {
             this.#failed = true;
@@ -115,19 +146,42 @@ export class ContainerPool {
     this.#closed = true;
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     const ready = this.#ready.splice(0);
-    await Promise.allSettled(ready.map((c) => c.remove({ force: true, v: true })));
+    for (const runner of ready) runner.channel.destroy();
+    await Promise.allSettled(ready.map((r) => r.container.remove({ force: true, v: true })));
     this.#wake();
   }
 
-  async #create(): Promise<Docker.Container> {
+  async #create(): Promise<WarmRunner> {
     const container = await this.#docker.createContainer(hardenedConfig(this.spec));
     try {
       await container.start();
+      const exec = await container.exec({
+        Cmd: runnerCommand(this.spec.memoryLimitMb),
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        Env: [],
+      });
+      const stream = await exec.start({ hijack: true, stdin: true });
+      const channel = new RunnerChannel(stream, (s, out, err) => this.#docker.modem.demuxStream(s, out, err));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`)),
+          READY_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([channel.ready, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return { container, exec, channel };
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
       throw error;
     }
-    return container;
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {

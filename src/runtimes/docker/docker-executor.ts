@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
 import { DEFAULTS } from "../../tool/options.ts";
 import type { ExecutionJob, Executor, RawError, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
-import { ContainerPool } from "./container-pool.ts";
+import { ContainerPool, type WarmRunner } from "./container-pool.ts";
 import {
   createDocker,
   isConnectionError,
@@ -17,7 +16,6 @@ import {
 } from "./engine.ts";
 import { resolveImage } from "./image.ts";
 import { type LinkEnd, linkRunner } from "./runner-link.ts";
-import { runnerCommand } from "./runner-source.ts";
 
 export interface DockerExecutorOptions {
   /** Image to run; default `node:24-slim`, or the `code-mode image build` runner when only that exists. */
@@ -36,12 +34,11 @@ export interface DockerExecutorOptions {
 
 // Pools for this many memory limits stay warm; a job with another limit retires the oldest.
 const MAX_POOLS = 2;
-const STOPPED_BY_HOST = { timeout: true, cancel: true } as const;
 
 /**
- * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, as a
- * `docker exec` of our runner; the program and its `api` calls travel over the exec's standard
- * streams. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
+ * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, in a
+ * `docker exec` of our runner started ahead of need; the program and its `api` calls travel over
+ * the exec's standard streams. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
  */
 export class DockerExecutor implements Executor {
   readonly name = "docker" as const;
@@ -87,45 +84,36 @@ export class DockerExecutor implements Executor {
     if (this.#closed) throw new ExecutorError("The docker runtime was closed; create a new one.");
     const image = await this.#start();
     const pool = this.#pool(job.limits.memoryLimitMb, image);
-    const { container, exec, stream } = await this.#exec(pool, job);
+    const runner = await this.#take(pool);
 
-    const link = linkRunner(
-      stream,
-      (s, out, err) => this.#docker.modem.demuxStream(s, out, err),
-      job,
-      this.#toolCallTimeoutMs,
-    );
-    let stopped: keyof typeof STOPPED_BY_HOST | undefined;
+    const link = linkRunner(runner.channel, job, this.#toolCallTimeoutMs);
+    let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stoppedByHost = new Promise<RawOutcome>((resolve) => {
-      const stop = (why: keyof typeof STOPPED_BY_HOST, error: RawError) => {
+      const stop = (error: RawError) => {
         if (stopped) return;
-        stopped = why;
+        stopped = true;
         // Removing the container kills the runner, whatever the program is doing.
-        pool.discard(container);
-        stream.destroy();
+        pool.discard(runner);
         resolve({ ok: false, error, logs: link.logs });
       };
       timer = setTimeout(
-        () => stop("timeout", { kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) }),
+        () => stop({ kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) }),
         job.limits.timeoutMs,
       );
-      onAbort = () => stop("cancel", { kind: "executor", message: "The execution was cancelled by the host." });
+      onAbort = () => stop({ kind: "executor", message: "The execution was cancelled by the host." });
       if (job.signal?.aborted) onAbort();
       else job.signal?.addEventListener("abort", onAbort, { once: true });
     });
 
     const outcome = await Promise.race([
       stoppedByHost,
-      link.ended.then((end) => (stopped ? stoppedByHost : this.#conclude(end, container, exec, job, link.logs))),
+      link.ended.then((end) => (stopped ? stoppedByHost : this.#conclude(end, runner, job, link.logs))),
     ]);
     clearTimeout(timer);
     if (onAbort) job.signal?.removeEventListener("abort", onAbort);
-    if (!stopped) {
-      stream.destroy();
-      pool.discard(container);
-    }
+    if (!stopped) pool.discard(runner);
     if (outcome.error?.kind === "memory")
       outcome.error = { kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) };
     return outcome;
@@ -186,45 +174,20 @@ export class DockerExecutor implements Executor {
     return pool;
   }
 
-  /** Starts the runner in a fresh container; a container that died while idle is replaced. */
-  async #exec(
-    pool: ContainerPool,
-    job: ExecutionJob,
-  ): Promise<{ container: Docker.Container; exec: Docker.Exec; stream: Duplex }> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      let container: Docker.Container | undefined;
-      try {
-        container = await pool.take();
-        const exec = await container.exec({
-          Cmd: runnerCommand(job.limits.memoryLimitMb),
-          AttachStdin: true,
-          AttachStdout: true,
-          AttachStderr: true,
-          Tty: false,
-          Env: [],
-        });
-        const stream = await exec.start({ hijack: true, stdin: true });
-        return { container, exec, stream };
-      } catch (error) {
-        lastError = error;
-        if (container) pool.discard(container);
-        if (isConnectionError(error)) throw unreachable(this.#docker, error);
-        const status = statusOf(error);
-        // 404: gone; 409: not running (killed while idle, or the engine restarted).
-        if (status !== 404 && status !== 409) break;
-      }
+  /** A warm runner; engine trouble becomes an ExecutorError that says what to do. */
+  async #take(pool: ContainerPool): Promise<WarmRunner> {
+    try {
+      return await pool.take();
+    } catch (error) {
+      if (isConnectionError(error)) throw unreachable(this.#docker, error);
+      throw new ExecutorError(`The docker runtime could not start a container: ${describe(error)}`, { cause: error });
     }
-    throw new ExecutorError(`The docker runtime could not start the program in a container: ${describe(lastError)}`, {
-      cause: lastError,
-    });
   }
 
   /** The outcome of a runner that ended on its own: its answer, or why it gave none. */
   async #conclude(
     end: LinkEnd,
-    container: Docker.Container,
-    exec: Docker.Exec,
+    { container, exec }: WarmRunner,
     job: ExecutionJob,
     logs: RawOutcome["logs"],
   ): Promise<RawOutcome> {

@@ -3,7 +3,115 @@ import { Writable } from "node:stream";
 import type { ErrorKind } from "../../errors.ts";
 import type { ExecutionJob, LogEntry, LogLevel, RawOutcome } from "../executor.ts";
 
-/** How one conversation with a runner ended: its `done` message, or the stream closing first. */
+/** Splits a multiplexed exec or attach stream into stdout and stderr (dockerode's `demuxStream`). */
+export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
+
+// The runner speaks for a program we do not trust: every message is bounded and checked.
+const MAX_LINE_CHARS = 64 * 1024 * 1024;
+/** The runner's first line, once its sandbox is made. */
+const READY = '{"t":"ready"}';
+
+/**
+ * One runner's standard streams, as lines: read from the moment the exec starts (so a runner
+ * that dies while it waits in the pool is noticed), handed to one execution later.
+ */
+export class RunnerChannel {
+  readonly #stream: Duplex;
+  #buffered = "";
+  #stderr = "";
+  #closed = false;
+  #onLine: ((line: string) => void) | undefined;
+  #onClose: (() => void) | undefined;
+  #markReady!: () => void;
+  /** Resolves when the runner has made its sandbox and waits for a program; rejects if it dies first. */
+  readonly ready: Promise<void>;
+
+  constructor(stream: Duplex, demux: Demux) {
+    this.#stream = stream;
+    let fail!: (error: Error) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#markReady = resolve;
+      fail = reject;
+    });
+    this.ready.catch(() => {});
+    const channel = this;
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        channel.#read(chunk.toString("utf8"));
+        callback();
+      },
+    });
+    const stderr = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        channel.#stderr = (channel.#stderr + chunk.toString("utf8")).slice(-4000);
+        callback();
+      },
+    });
+    demux(stream, stdout, stderr);
+    const close = () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      fail(
+        new Error(
+          `The runner ended before it was ready: ${this.#stderr.trim().split("\n").slice(-3).join(" ") || "no output"}`,
+        ),
+      );
+      this.#onClose?.();
+    };
+    stream.on("end", close);
+    stream.on("close", close);
+    stream.on("error", (error) => {
+      this.#stderr += `\n${error.message}`;
+      close();
+    });
+  }
+
+  /** True once the runner's streams ended: it exited, or its container is gone. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The last few KB the runner wrote to stderr. */
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** Receives each line the runner writes, and the end of its streams. */
+  listen(onLine: (line: string) => void, onClose: () => void): void {
+    this.#onLine = onLine;
+    this.#onClose = onClose;
+    if (this.#closed) onClose();
+  }
+
+  write(message: unknown): void {
+    if (!this.#closed && !this.#stream.destroyed) this.#stream.write(`${JSON.stringify(message)}\n`);
+  }
+
+  destroy(): void {
+    this.#stream.destroy();
+  }
+
+  #read(text: string): void {
+    let from = 0;
+    let newline = text.indexOf("\n");
+    while (newline >= 0) {
+      const line = this.#buffered + text.slice(from, newline);
+      this.#buffered = "";
+      from = newline + 1;
+      if (line === READY) this.#markReady();
+      else if (line) this.#onLine?.(line);
+      newline = text.indexOf("\n", from);
+    }
+    this.#buffered += text.slice(from);
+    if (this.#buffered.length > MAX_LINE_CHARS) {
+      this.#stderr += "\nThe runner sent a message larger than 64 MB.";
+      this.#buffered = "";
+      this.destroy();
+    }
+  }
+}
+
+/** How one conversation with a runner ended: its `done` message, or the streams closing first. */
 export type LinkEnd = { done: true; outcome: RawOutcome } | { done: false; stderr: string };
 
 /** A conversation in progress: the logs so far (kept when the host stops it), and its end. */
@@ -12,11 +120,6 @@ export interface RunnerLink {
   ended: Promise<LinkEnd>;
 }
 
-/** Splits a multiplexed exec or attach stream into stdout and stderr. */
-export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
-
-// The runner speaks for a program we do not trust: every message is bounded and checked.
-const MAX_LINE_CHARS = 64 * 1024 * 1024;
 const KINDS = new Set<ErrorKind>([
   "syntax",
   "type",
@@ -32,48 +135,42 @@ const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"]);
 const CUT_NOTE = "[console output cut here: the execution's output limit was reached]";
 
 /**
- * The host's side of the runner protocol (see `src/sandbox/container-runner.ts`) over one
- * hijacked stream: sends the program, carries `api` calls to the job's bridge, gathers logs,
- * and resolves when the runner reports `done` or the stream ends without it.
+ * The host's side of the runner protocol (see `src/sandbox/container-runner.ts`): sends the
+ * program, carries `api` calls to the job's bridge, gathers logs, and resolves when the runner
+ * reports `done` or its streams end without it.
  */
-export function linkRunner(stream: Duplex, demux: Demux, job: ExecutionJob, toolCallTimeoutMs: number): RunnerLink {
+export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTimeoutMs: number): RunnerLink {
   const logs: LogEntry[] = [];
+  let logChars = 0;
+  let logCut = false;
   const ended = new Promise<LinkEnd>((resolve) => {
-    let logChars = 0;
-    let logCut = false;
-    let stderr = "";
-    let buffered = "";
-    let ended = false;
+    let over = false;
     const end = (result: LinkEnd) => {
-      if (ended) return;
-      ended = true;
+      if (over) return;
+      over = true;
       resolve(result);
     };
-    const send = (message: unknown) => {
-      if (!ended && !stream.destroyed) stream.write(`${JSON.stringify(message)}\n`);
-    };
-    const broken = (why: string) => {
-      end({ done: false, stderr: `${stderr}\n${why}` });
-      stream.destroy();
-    };
-
     const onLine = (line: string) => {
+      if (over) return;
       let message: any;
       try {
         message = JSON.parse(line);
       } catch {
-        return broken(`The runner wrote something that is not a message: ${line.slice(0, 200)}`);
+        end({
+          done: false,
+          stderr: `${channel.stderr}\nThe runner wrote something that is not a message: ${line.slice(0, 200)}`,
+        });
+        channel.destroy();
+        return;
       }
       if (message?.t === "call") {
         const id = Number(message.id);
         job.bridge.call(String(message.path), String(message.args)).then(
-          (json) => send({ t: "reply", id, json }),
-          (error: unknown) =>
-            send({
-              t: "reply",
-              id,
-              json: JSON.stringify({ ok: false, error: { kind: "tool", message: String(error) } }),
-            }),
+          (json) => !over && channel.write({ t: "reply", id, json }),
+          (error: unknown) => {
+            const json = JSON.stringify({ ok: false, error: { kind: "tool", message: String(error) } });
+            if (!over) channel.write({ t: "reply", id, json });
+          },
         );
       } else if (message?.t === "log") {
         if (logCut) return;
@@ -90,43 +187,15 @@ export function linkRunner(stream: Duplex, demux: Demux, job: ExecutionJob, tool
         end({ done: true, outcome: { ...checkedOutcome(message.outcome), logs } });
       }
     };
-
-    const stdout = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        const text = chunk.toString("utf8");
-        let from = 0;
-        let newline = text.indexOf("\n");
-        while (newline >= 0 && !ended) {
-          const line = buffered + text.slice(from, newline);
-          buffered = "";
-          from = newline + 1;
-          if (line) onLine(line);
-          newline = text.indexOf("\n", from);
-        }
-        buffered += text.slice(from);
-        if (buffered.length > MAX_LINE_CHARS) broken("The runner sent a message larger than 64 MB.");
-        callback();
-      },
-    });
-    const stderrSink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        stderr = (stderr + chunk.toString("utf8")).slice(-4000);
-        callback();
-      },
-    });
-    demux(stream, stdout, stderrSink);
-    stream.on("end", () => end({ done: false, stderr }));
-    stream.on("close", () => end({ done: false, stderr }));
-    stream.on("error", (error) => end({ done: false, stderr: `${stderr}\n${error.message}` }));
-
-    send({
-      t: "run",
-      js: job.js,
-      apiPaths: job.apiPaths,
-      maxResultChars: job.limits.maxResultChars,
-      maxLogChars: job.limits.maxLogChars,
-      toolCallTimeoutMs,
-    });
+    channel.listen(onLine, () => end({ done: false, stderr: channel.stderr }));
+  });
+  channel.write({
+    t: "run",
+    js: job.js,
+    apiPaths: job.apiPaths,
+    maxResultChars: job.limits.maxResultChars,
+    maxLogChars: job.limits.maxLogChars,
+    toolCallTimeoutMs,
   });
   return { logs, ended };
 }
@@ -149,7 +218,7 @@ function checkedOutcome(value: any): Omit<RawOutcome, "logs"> {
     const error = typeof value.error === "object" && value.error !== null ? value.error : {};
     let kind: ErrorKind = KINDS.has(error.kind) ? error.kind : "runtime";
     const message = typeof error.message === "string" ? error.message : "The program failed.";
-    // Off-heap allocations fail softly in plain V8; in the vm runtime they hit the isolate's limit.
+    // Off-heap allocations fail softly in plain V8 (the data limit); in the vm runtime they hit the isolate's limit.
     if (kind === "runtime" && /Array buffer allocation failed/.test(message)) kind = "memory";
     outcome.error = { kind, message, ...(typeof error.stack === "string" && { stack: error.stack.slice(0, 4000) }) };
   }
