@@ -113,7 +113,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
   let step = 0;
   const toolCalls: AgentToolCall[] = [];
   const programs: AgentProgram[] = [];
-  let inProgram = false;
+  // In code mode every host call comes from a program; in classic mode none does.
+  const inProgram = options.mode === "code";
   const observer: CallObserver = {
     start: (tool, input) => emit({ type: "tool-call", step, tool, input, inProgram }),
     end(tool, ok, ms, error) {
@@ -136,13 +137,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
     const sdkTool = toAiSdkTool(codeTool);
     sdkTool.execute = async (input, callOptions) => {
       emit({ type: "program", step, code: input.code });
-      inProgram = true;
-      let output: CodeModeToolOutput;
-      try {
-        output = await codeTool.execute(input, callOptions.abortSignal ? { signal: callOptions.abortSignal } : {});
-      } finally {
-        inProgram = false;
-      }
+      const output = await codeTool.execute(input, callOptions.abortSignal ? { signal: callOptions.abortSignal } : {});
       const program = programs.push({ step, code: input.code, result: output.result }) - 1;
       for (const call of output.result.toolCalls) toolCalls.push({ ...call, step, program });
       emit({ type: "program-result", step, result: output.result, text: output.text });
