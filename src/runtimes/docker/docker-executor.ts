@@ -196,11 +196,18 @@ export class DockerExecutor implements Executor {
     if (/heap out of memory|Reached heap limit|allocation failed|Fatal JavaScript out of memory/i.test(end.stderr)) {
       return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
     }
+    // The exec's end is known first; give the engine a moment to see whether the whole container
+    // went down with it (killed from outside) or lives on (only the runner died).
+    const exitCode = await exitCodeOf(exec);
     let state: Docker.ContainerInspectInfo["State"] | undefined;
-    try {
-      state = (await container.inspect()).State;
-    } catch {
-      // Removed from outside: treated as stopped.
+    for (let i = 0; i < 8; i++) {
+      try {
+        state = (await container.inspect()).State;
+      } catch {
+        state = undefined; // Removed from outside: treated as stopped.
+      }
+      if (!state?.Running || state.OOMKilled) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (state?.OOMKilled) return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
     const tail = end.stderr.trim().split("\n").slice(-3).join(" ");
@@ -213,7 +220,6 @@ export class DockerExecutor implements Executor {
     }
     // The container lives on, but the runner died: the kernel's OOM killer takes the largest
     // process of a container at its memory limit, and that is the runner.
-    const exitCode = await exitCodeOf(exec);
     if (exitCode === 137) return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
     return fail({
       kind: "executor",
