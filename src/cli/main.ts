@@ -20,7 +20,8 @@ export const USAGE = `Usage:
   code-mode serve   [--config FILE] [--http HOST:PORT]
   code-mode image build [--tag NAME]
   code-mode bench   [--json] [--agent]
-  code-mode agent "TASK" [--mode classic|code] [--model NAME] [--config FILE] [--json]
+  code-mode agent "TASK" [--mode classic|code] [--model NAME] [--config FILE] [--tools MODULE]...
+                         [--runtime vm|docker|auto] [--max-steps N] [--json]
 
 FILE is a TypeScript program (use - for standard input). A tools MODULE is a .ts, .js or .mjs
 file whose default export is an array of tools. See README.md for the config file.`;
