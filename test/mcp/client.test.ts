@@ -111,16 +111,13 @@ describe("fixture servers: results, changes and faults", () => {
   let session: CodeModeSession;
   let warnings: string[];
   beforeAll(async () => {
-    ({ session, warnings } = await open(
-      {
-        mcpServers: {
-          fx: fixtureServer(),
-          ghost: { command: "/nonexistent/mcp-server-ghost", args: ["--stdio"] },
-          broken: fixtureServer("fail-at-start"),
-        },
+    ({ session, warnings } = await open({
+      mcpServers: {
+        fx: fixtureServer(),
+        ghost: { command: "/nonexistent/mcp-server-ghost", args: ["--stdio"] },
+        broken: fixtureServer("fail-at-start"),
       },
-      { toolCallTimeout: 1 },
-    ));
+    }));
   });
 
   it("reports servers that cannot start, naming them, and keeps the others", async () => {
@@ -167,8 +164,9 @@ describe("fixture servers: results, changes and faults", () => {
   });
 
   it("a call that hangs past the per-call timeout fails; the server keeps serving", async () => {
+    const { session: strict } = await open({ mcpServers: { fx: fixtureServer() } }, { toolCallTimeout: 1 });
     const result = await run(
-      session,
+      strict,
       `
       const started = Date.now();
       let error;
@@ -176,6 +174,7 @@ describe("fixture servers: results, changes and faults", () => {
       return { error, waited: Date.now() - started, after: await api.fx.echo({ text: "alive" }) };
       `,
     );
+    expect(result.error).toBeUndefined();
     const value = result.result as { error: string; waited: number; after: string };
     expect(value.error).toMatch(/api\.fx\.hang failed: no answer within 1 s/);
     expect(value.waited).toBeLessThan(3000);
@@ -193,6 +192,7 @@ describe("fixture servers: results, changes and faults", () => {
       return { error, pid: await api.fx.pid({}) };
       `,
     );
+    expect(result.error).toBeUndefined();
     const value = result.result as { error: string; pid: number };
     expect(value.error).toMatch(
       /MCP server "fx" \(node .*fixture-server\.ts normal\) stopped during the call to crash/,
