@@ -102,7 +102,14 @@ export class McpConnection {
         });
       }
     }
-    const client = this.#client!;
+    const client = this.#client;
+    if (!client) {
+      // It stopped between starting and this call; the next call starts it again.
+      throw new McpServerError(
+        this.name,
+        `MCP server "${this.name}" stopped right after starting.${this.#stderr.suffix()}`,
+      );
+    }
     let result: z.infer<typeof CallResult>;
     try {
       result = await client.request(
