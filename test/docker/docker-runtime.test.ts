@@ -113,7 +113,7 @@ describe.skipIf(skip)("docker runtime", () => {
   });
 
   it("reports errors with the model's line and column, and tool errors as tool errors", async () => {
-    const thrown = await run("const x = 1;\nconst y: number = x + 1;\nthrow new Error(`bad ${y}`);");
+    const thrown = await run("const x = 1;\nconst y: number = x + 1;\nthrow new Error('bad ' + y);");
     expect(thrown.error).toMatchObject({ kind: "runtime", message: "Error: bad 2", line: 3 });
     const failed = await run("await api.fail({});");
     expect(failed.error).toMatchObject({ kind: "tool", message: "api.fail failed: the fail tool failed on purpose" });

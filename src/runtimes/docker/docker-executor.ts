@@ -52,6 +52,8 @@ export class DockerExecutor implements Executor {
   readonly #pools = new Map<number, ContainerPool>();
   #init: Promise<string> | undefined;
   #closed = false;
+  /** Set once the engine answered: only then can containers of ours exist. */
+  #reached = false;
 
   constructor(options: DockerExecutorOptions = {}) {
     this.#docker = options.docker ?? createDocker();
@@ -123,17 +125,19 @@ export class DockerExecutor implements Executor {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.allSettled(pools.map((pool) => pool.close()));
-    // A last sweep by label catches anything made while we closed.
-    try {
+    // Bounded: an engine that stopped answering must not hang the host's shutdown.
+    await Promise.race([Promise.allSettled(pools.map((pool) => pool.close())), delay(10_000)]);
+    // A last sweep by label catches anything made while we closed; an engine that never
+    // answered holds nothing of ours, and one that stops answering must not hang the close.
+    if (!this.#reached) return;
+    const sweep = async () => {
       const left = await this.#docker.listContainers({
         all: true,
         filters: { label: [`${LABEL_EXECUTOR}=${this.id}`] },
       });
       await Promise.allSettled(left.map((info) => this.#docker.getContainer(info.Id).remove({ force: true, v: true })));
-    } catch {
-      // The engine is gone; nothing of ours can be running on it.
-    }
+    };
+    await Promise.race([sweep().catch(() => {}), delay(this.#connectTimeoutMs)]);
   }
 
   /** Engine reachable, leftovers swept, image resolved; retried after a failure. */
@@ -141,6 +145,7 @@ export class DockerExecutor implements Executor {
     if (!this.#init) {
       const init = (async () => {
         await pingEngine(this.#docker, this.#connectTimeoutMs);
+        this.#reached = true;
         await sweepLeftovers(this.#docker).catch(() => 0);
         const image = await resolveImage(this.#docker, this.#image);
         if (!this.#closed) this.#pool(this.#memoryLimitMb, image);
@@ -227,6 +232,11 @@ export class DockerExecutor implements Executor {
         `The runner in the container ended without an answer (exit code ${exitCode ?? "unknown"}). ${tail}`.trim(),
     });
   }
+}
+
+/** Resolves after `ms`, without keeping the process alive. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The exit code of a finished exec; the engine may need a moment to notice the end. */

@@ -10,9 +10,21 @@ export const LABEL_EXECUTOR = "code-mode.executor";
 /** This process, as written in the owner label: `host:pid`. */
 export const OWNER = `${hostname()}:${process.pid}`;
 
+// How each client found its engine, for error messages (the environment may change later).
+const origins = new WeakMap<Docker, string>();
+
 /** A Docker client as dockerode makes it: `DOCKER_HOST` (unix, tcp, ssh) or the local socket. */
 export function createDocker(options?: Docker.DockerOptions): Docker {
-  return new Docker(options);
+  const docker = new Docker(options);
+  origins.set(
+    docker,
+    options
+      ? "the given options"
+      : process.env.DOCKER_HOST
+        ? "DOCKER_HOST"
+        : "the default socket; DOCKER_HOST is not set",
+  );
+  return docker;
 }
 
 /** Where the client looks for the engine, in words for an error message. */
@@ -49,7 +61,7 @@ export async function pingEngine(docker: Docker, timeoutMs: number): Promise<voi
 export function unreachable(docker: Docker, cause: unknown): ExecutorError {
   const why = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
   const where = engineLocation(docker);
-  const via = process.env.DOCKER_HOST ? "DOCKER_HOST" : "the default socket; DOCKER_HOST is not set";
+  const via = origins.get(docker) ?? "a client of your own";
   return new ExecutorError(
     `The docker runtime cannot reach a Docker engine at ${where} (${via}): ${why}. Start dockerd, set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
     { cause },
