@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { hostname } from "node:os";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
 
 /** Labels that mark containers as ours; the owner lets a later process sweep what a dead one left. */
@@ -15,7 +16,10 @@ const origins = new WeakMap<Docker, string>();
 
 /** A Docker client as dockerode makes it: `DOCKER_HOST` (unix, tcp, ssh) or the local socket. */
 export function createDocker(options?: Docker.DockerOptions): Docker {
-  const docker = new Docker(options);
+  // Loaded on first use: dockerode and its SSH stack take ~120 ms to import, which programs
+  // that never touch docker should not pay.
+  const DockerClient = createRequire(import.meta.url)("dockerode") as typeof Docker;
+  const docker = new DockerClient(options);
   origins.set(
     docker,
     options
