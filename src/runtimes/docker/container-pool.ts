@@ -81,6 +81,7 @@ export class ContainerPool {
   readonly #ready: WarmRunner[] = [];
   readonly #busy = new Set<Promise<unknown>>();
   #creating = 0;
+  #taken = 0;
   #closed = false;
   /** Set when a refill failed; refilling waits for the next `take` rather than spinning. */
   #failed = false;
@@ -92,8 +93,14 @@ export class ContainerPool {
     this.#size = size;
   }
 
+  /** Runners handed out so far. */
+  get taken(): number {
+    return this.#taken;
+  }
+
   /** A runner for one execution: a ready one whose runner still lives, or a new one. */
   async take(): Promise<WarmRunner> {
+    this.#taken++;
     this.#failed = false;
     let runner = this.#ready.shift();
     while (runner?.channel.closed) {

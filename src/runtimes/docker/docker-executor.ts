@@ -171,9 +171,11 @@ export class DockerExecutor implements Executor {
     pool = new ContainerPool(this.#docker, { image, memoryLimitMb, executorId: this.id }, this.#poolSize);
     this.#pools.set(memoryLimitMb, pool);
     for (const [limit, old] of this.#pools) {
-      if (this.#pools.size <= MAX_POOLS) break;
-      this.#pools.delete(limit);
-      void old.close();
+      // The warm-up guess was wrong (jobs bring another memory limit), or too many limits are in use.
+      if (old !== pool && (old.taken === 0 || this.#pools.size > MAX_POOLS)) {
+        this.#pools.delete(limit);
+        void old.close();
+      }
     }
     pool.fill();
     return pool;
