@@ -1,5 +1,6 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { openCodeMode } from "../../config/open-code-mode.ts";
+import { ConfigError } from "../../errors.ts";
 import { listenHttp } from "../../mcp/http-server.ts";
 import { createMcpServer } from "../../mcp/server.ts";
 import { closeOnSignals } from "../shutdown.ts";
@@ -20,7 +21,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       endpoint = await listenHttp(newServer, address.host, address.port);
     } catch (error) {
       await session.close();
-      throw new UsageError(`cannot listen on ${values.http}: ${(error as Error).message}.`);
+      throw new ConfigError(`cannot listen on ${values.http}: ${(error as Error).message}. Pick another HOST:PORT.`);
     }
     closeOnSignals(async () => {
       await endpoint.close();
