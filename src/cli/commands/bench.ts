@@ -19,7 +19,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const report: Record<string, Section> = {};
   if (values.agent) {
     progress("bench: agent scenarios (scripted models, classic vs code)…");
-    report.agent = (await (await import("../../bench/agent.ts")).benchAgent()) as unknown as Section;
+    const { benchAgent, formatAgentBench } = await import("../../bench/agent.ts");
+    const agent = await benchAgent();
+    process.stdout.write(values.json ? `${JSON.stringify({ agent })}\n` : `${formatAgentBench(agent)}\n`);
+    return 0;
   } else {
     progress("bench: vm runtime vs node:vm baseline…");
     report.vm = { ...(await benchVm()) };
