@@ -35,3 +35,4 @@ export { ToolRegistry } from "./tools/registry.ts";
 export type { JsonSchema, Tool, ToolContext } from "./tools/tool.ts";
 export { transpile } from "./transpile/transpile.ts";
 export { generateDeclarations } from "./typegen/declarations.ts";
+export { SANDBOX_GLOBALS } from "./typegen/sandbox-globals.ts";
