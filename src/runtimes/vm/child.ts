@@ -116,6 +116,8 @@ process.on("message", (message: ToChild) => {
 });
 // The host went away: nothing left to serve.
 process.on("disconnect", () => process.exit(0));
+// Ctrl-C reaches the whole process group; the host decides when this process ends.
+process.on("SIGINT", () => {});
 
 async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run" }>): Promise<void> {
   let sandbox: Sandbox;

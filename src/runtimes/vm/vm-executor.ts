@@ -70,6 +70,14 @@ class Child {
     return !this.#exited;
   }
 
+  /** Ends every running execution with an executor error (the runtime is shutting down). */
+  abandon(message: string): void {
+    for (const [id, pending] of this.running) {
+      this.running.delete(id);
+      pending.resolve({ ok: false, logs: [], error: { kind: "executor", message } });
+    }
+  }
+
   /** Takes no new work; ends once its running executions are done. */
   retired = false;
   retire(): void {
@@ -142,8 +150,9 @@ export class VmExecutor implements Executor {
   #turn = 0;
   readonly #retired = new Set<Child>();
   #closed = false;
-  /** Set when a child could not even start: respawning would only loop. */
+  /** Set when children keep failing to start: respawning would only loop. */
   #broken: ExecutorError | undefined;
+  #startFailures = 0;
 
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
@@ -163,9 +172,7 @@ export class VmExecutor implements Executor {
 
   async run(job: ExecutionJob): Promise<RawOutcome> {
     if (this.#closed) throw new ExecutorError("The vm runtime was closed; create a new one.");
-    if (this.#broken) throw this.#broken;
-    const child = this.#pick();
-    await child.ready;
+    const child = await this.#readyChild();
     if (job.signal?.aborted) {
       return { ok: false, logs: [], error: { kind: "executor", message: "The execution was cancelled by the host." } };
     }
@@ -195,6 +202,7 @@ export class VmExecutor implements Executor {
   async close(): Promise<void> {
     this.#closed = true;
     const children = [...this.#children.splice(0), ...this.#retired];
+    for (const child of children) child.abandon("The vm runtime was closed while the program ran.");
     await Promise.all(
       children.map(
         (child) =>
@@ -205,6 +213,21 @@ export class VmExecutor implements Executor {
           }),
       ),
     );
+  }
+
+  /** A started child; one killed while starting (by an operator, say) is replaced and retried. */
+  async #readyChild(): Promise<Child> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#broken) throw this.#broken;
+      if (this.#closed) throw new ExecutorError("The vm runtime was closed; create a new one.");
+      const child = this.#pick();
+      try {
+        await child.ready;
+        return child;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
   }
 
   // Least busy first; ties rotate, so a child that just finished can prepare its next
@@ -229,9 +252,14 @@ export class VmExecutor implements Executor {
       this.#retired.add(retired);
       retired.process.once("exit", () => this.#retired.delete(retired));
     });
-    child.ready.catch((error: ExecutorError) => {
-      this.#broken ??= error;
-    });
+    child.ready.then(
+      () => {
+        this.#startFailures = 0;
+      },
+      (error: ExecutorError) => {
+        if (++this.#startFailures >= 3) this.#broken ??= error;
+      },
+    );
     this.#children.push(child);
   }
 }
