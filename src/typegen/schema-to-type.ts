@@ -1,3 +1,4 @@
+import { INLINE_WIDTH, MARKERS, type Member, type ShapeTable, shapeId } from "./shapes.ts";
 import { pascalCase, type TypeNames } from "./type-names.ts";
 
 type Schema = { [key: string]: unknown };
@@ -16,11 +17,22 @@ interface Definition {
   schema: unknown;
 }
 
-/** Declarations for one schema document: its root type, then every local definition it uses. */
-export interface SchemaDeclarations {
-  text: string;
-  /** The root came out as plain `unknown` and nothing else refers to it. */
-  unknownRoot: boolean;
+/** A named declaration a schema needs: a local `$ref` target, or the root when something refers to it. */
+export interface NamedType {
+  name: string;
+  /** JSDoc lines. */
+  doc: string[];
+  /** Its type text, with shape references (see shapes.ts). */
+  type: string;
+  /** Written as `interface name { ... }`: `type` is one shape. */
+  isInterface: boolean;
+}
+
+/** One schema read: its root type and the named declarations it uses. */
+export interface SchemaTypes {
+  /** The root's type text, with shape references: inline, or `rootName` when it must be named. */
+  type: string;
+  named: NamedType[];
 }
 
 const UNKNOWN: Rendered = { t: "unknown", p: 2, k: "unknown" };
@@ -35,10 +47,11 @@ const PRIMITIVES: { [type: string]: Rendered } = {
 };
 // Deeper than this is either garbage or a JS-level cycle; it degrades to `unknown`.
 const MAX_DEPTH = 40;
-const INLINE_WIDTH = 72;
 const UNIONS = ["anyOf", "oneOf"];
 const COMBINATORS = ["allOf", "anyOf", "oneOf"];
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const MARKER = new RegExp(MARKERS.source);
+const NO_DOC: string[] = [];
 // `required` alone (as in `oneOf: [{ required: ["a"] }, ...]`) says nothing about the shape.
 const OBJECT_KEYWORDS = ["properties", "additionalProperties", "patternProperties"];
 const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems"];
@@ -67,18 +80,20 @@ const TAG_SLOTS = new Map(
 );
 
 /**
- * Renders `root` as a declaration named `name` (an interface when it is a plain object), followed
- * by a type alias or interface per local `$ref` target it reaches, named `prefix` + the target's
- * name. Never throws on odd schemas; whatever cannot be typed becomes `unknown`.
+ * Reads one schema document into type text whose object types are shapes of `shapes`. The root is
+ * inline unless a `$ref` points back at it; then it is declared as `rootName` (which the caller has
+ * set aside, and which the root's shape is called by if it is shared). Each local `$ref` target it
+ * reaches is declared once, named after the target, or `prefix` + that when the name is taken.
+ * Never throws on odd schemas; whatever cannot be typed becomes `unknown`.
  */
-export function declareSchema(
+export function readSchema(
   root: unknown,
-  name: string,
+  rootName: string,
   prefix: string,
   names: TypeNames,
-  doc?: string,
-): SchemaDeclarations {
-  return new SchemaWriter(root, prefix, names).write(name, doc);
+  shapes: ShapeTable,
+): SchemaTypes {
+  return new SchemaWriter(root, prefix, names, shapes).write(rootName);
 }
 
 /** Whether `{}` satisfies the schema, so the input argument may be left out. */
@@ -106,45 +121,60 @@ class SchemaWriter {
   readonly #root: unknown;
   readonly #prefix: string;
   readonly #names: TypeNames;
+  readonly #shapes: ShapeTable;
   readonly #definitions = new Map<string, Definition>();
   readonly #queue: Definition[] = [];
   readonly #directRefs = new Map<string, string[]>();
   /** Pointer of the declaration being written, to spot `type A = B | ...` cycles back to it. */
   #owner = "#";
   readonly #open = new Set<object>();
+  /** The name set aside for the root. */
+  #rootName = "";
 
-  constructor(root: unknown, prefix: string, names: TypeNames) {
+  constructor(root: unknown, prefix: string, names: TypeNames, shapes: ShapeTable) {
     this.#root = root;
     this.#prefix = prefix;
     this.#names = names;
+    this.#shapes = shapes;
   }
 
-  write(name: string, doc: string | undefined): SchemaDeclarations {
-    const root: Definition = { pointer: "#", name, schema: this.#root };
+  write(rootName: string): SchemaTypes {
+    const root: Definition = { pointer: "#", name: rootName, schema: this.#root };
     this.#definitions.set("#", root);
-    const { text, type } = this.#declare(root, doc);
-    const out = [text];
+    this.#rootName = rootName;
+    const type = this.#declare(root);
+    const named: NamedType[] = [];
     // The queue grows while definitions are written; each is written once.
-    for (let i = 0; i < this.#queue.length; i++) out.push(this.#declare(this.#queue[i]!).text);
-    return { text: out.join("\n"), unknownRoot: out.length === 1 && type.t === "unknown" };
+    for (let i = 0; i < this.#queue.length; i++) {
+      const def = this.#queue[i]!;
+      named.push(def === root ? type : this.#declare(def));
+    }
+    if (!this.#queue.includes(root)) return { type: type.type, named };
+    // Something refers back to the root: it is declared under its name, and so is its shape.
+    this.#shapes.claim(type.type, rootName);
+    return { type: rootName, named };
   }
 
-  #declare(def: Definition, doc?: string): { text: string; type: Rendered } {
+  #declare(def: Definition): NamedType {
     this.#owner = def.pointer;
     const s = def.schema;
-    const comment = jsdoc(doc ?? (isSchema(s) ? descriptionOf(s) : undefined), isSchema(s) ? tagsOf(s) : [], "");
+    const isRoot = def.pointer === "#";
+    const hint = isRoot ? this.#prefix : def.name;
+    const doc = isRoot || !isSchema(s) ? NO_DOC : docLines(descriptionOf(s), tagsOf(s));
     if (isSchema(s) && isPlainObject(s)) {
       this.#open.add(s);
-      const body = this.#objectBody(s, "", 0);
+      const body = this.#objectBody(s, 0, hint, isRoot ? this.#rootName : def.name);
       this.#open.delete(s);
-      return { text: `${comment}interface ${def.name} ${body}`, type: { t: "", p: 2 } };
+      // A definition names its shape, wherever else the same shape appears.
+      if (!isRoot) this.#shapes.claim(body, def.name);
+      return { name: def.name, doc, type: body, isInterface: shapeId(body) !== undefined };
     }
-    const type = this.#type(s, "", true, 0);
-    return { text: `${comment}type ${def.name} = ${type.t};`, type };
+    const type = this.#type(s, true, 0, hint);
+    return { name: def.name, doc, type: type.t, isInterface: false };
   }
 
   /** `direct`: the position is not behind an object member or array element, where TS would see a cycle. */
-  #type(s: unknown, indent: string, direct: boolean, depth: number): Rendered {
+  #type(s: unknown, direct: boolean, depth: number, hint: string): Rendered {
     if (s === true) return UNKNOWN;
     if (s === false) return NEVER;
     if (!isSchema(s) || depth > MAX_DEPTH) return UNKNOWN;
@@ -152,58 +182,57 @@ class SchemaWriter {
     if (this.#open.has(s)) return unknownBecause("cycle");
     this.#open.add(s);
     try {
-      return this.#typeOf(s, indent, direct, depth);
+      return this.#typeOf(s, direct, depth, typeof s.title === "string" && s.title.trim() !== "" ? s.title : hint);
     } finally {
       this.#open.delete(s);
     }
   }
 
-  #typeOf(s: Schema, indent: string, direct: boolean, depth: number): Rendered {
+  #typeOf(s: Schema, direct: boolean, depth: number, hint: string): Rendered {
     const parts: Rendered[] = [];
     if (typeof s.$ref === "string") parts.push(this.#ref(s.$ref, direct));
-    parts.push(this.#base(s, indent, depth));
-    if (Array.isArray(s.allOf)) for (const m of s.allOf) parts.push(this.#type(m, indent, direct, depth + 1));
+    parts.push(this.#base(s, depth, hint));
+    if (Array.isArray(s.allOf)) for (const m of s.allOf) parts.push(this.#type(m, direct, depth + 1, hint));
     for (const key of UNIONS) {
       const list = s[key];
       if (Array.isArray(list) && list.length > 0)
-        parts.push(union(list.map((m) => this.#type(m, indent, direct, depth + 1))));
+        parts.push(union(list.map((m) => this.#type(m, direct, depth + 1, hint))));
     }
     const type = intersection(parts);
     return s.nullable === true ? union([type, NULL]) : type;
   }
 
-  #base(s: Schema, indent: string, depth: number): Rendered {
+  #base(s: Schema, depth: number, hint: string): Rendered {
     if ("const" in s) return literal(s.const);
     if (Array.isArray(s.enum)) return union(s.enum.map(literal));
     const types = typeList(s);
     if (!types) return UNKNOWN;
-    if (types.length === 1) return this.#ofType(types[0]!, s, indent, depth);
-    return union(types.map((type) => this.#ofType(type, s, indent, depth)));
+    if (types.length === 1) return this.#ofType(types[0]!, s, depth, hint);
+    return union(types.map((type) => this.#ofType(type, s, depth, hint)));
   }
 
-  #ofType(type: string, s: Schema, indent: string, depth: number): Rendered {
-    if (type === "object") return this.#object(s, indent, depth);
-    if (type === "array") return this.#array(s, indent, depth);
+  #ofType(type: string, s: Schema, depth: number, hint: string): Rendered {
+    if (type === "object") return this.#object(s, depth, hint);
+    if (type === "array") return this.#array(s, depth, hint);
     return PRIMITIVES[type] ?? UNKNOWN;
   }
 
-  #object(s: Schema, indent: string, depth: number): Rendered {
+  #object(s: Schema, depth: number, hint: string): Rendered {
     if (!isSchema(s.properties) || Object.keys(s.properties).length === 0) {
       // `{ type: "object", anyOf: [...] }`: the branches say it all.
       const shaped = "additionalProperties" in s || isSchema(s.patternProperties);
       if (!shaped && (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf)) return UNKNOWN;
-      const value = this.#indexValue(s, indent, depth) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
+      const value = this.#indexValue(s, depth, hint) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
       if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t))
-        return { t: this.#objectBody(s, indent, depth), p: 2 };
+        return { t: this.#objectBody(s, depth, hint), p: 2 };
       return { t: `Record<string, ${value.t}>`, p: 2 };
     }
-    return { t: this.#objectBody(s, indent, depth), p: 2 };
+    return { t: this.#objectBody(s, depth, hint), p: 2 };
   }
 
-  /** The `{ ... }` of an object: members in the schema's order, then one index signature if any. */
-  #objectBody(s: Schema, indent: string, depth: number): string {
-    const inner = `${indent}  `;
-    const members: { doc: string; sig: string }[] = [];
+  /** The `{ ... }` of an object as a shape: members in the schema's order, then one index signature if any. */
+  #objectBody(s: Schema, depth: number, hint: string, reserved?: string): string {
+    const members: Member[] = [];
     const props = isSchema(s.properties) ? s.properties : {};
     const required = new Set(Array.isArray(s.required) ? s.required : []);
     const propTypes: Rendered[] = [];
@@ -211,62 +240,64 @@ class SchemaWriter {
     for (const key of Object.keys(props)) {
       const p = props[key];
       const isRequired = required.has(key) || (isSchema(p) && p.required === true);
-      const type = this.#type(p, inner, false, depth + 1);
+      const type = this.#type(p, false, depth + 1, key);
       propTypes.push(type);
       if (!isRequired) optional = true;
-      const doc = isSchema(p) ? jsdoc(descriptionOf(p), tagsOf(p), inner) : "";
+      const doc = isSchema(p) ? docLines(descriptionOf(p), tagsOf(p)) : NO_DOC;
       members.push({ doc, sig: `${propertyKey(key)}${isRequired ? "" : "?"}: ${type.t}` });
     }
-    let value = this.#indexValue(s, inner, depth);
+    let value = this.#indexValue(s, depth, hint);
     if (value) {
       // TS requires every property to fit the index signature.
       if (propTypes.length > 0 && value.k !== "unknown") {
         value = union([value, ...propTypes, ...(optional ? [{ t: "undefined", p: 2 } as const] : [])]);
-        if (value.t.includes("\n") || value.t.length > INLINE_WIDTH) value = UNKNOWN;
+        if (this.#shapes.exceeds(value.t, INLINE_WIDTH)) value = UNKNOWN;
       }
       const patterns = isSchema(s.patternProperties) ? Object.keys(s.patternProperties) : [];
-      const doc = patterns.length > 0 ? jsdoc(`Keys matching ${patterns.join(", ")}`, [], inner) : "";
+      const doc = patterns.length > 0 ? docLines(`Keys matching ${patterns.join(", ")}`, []) : NO_DOC;
       members.push({ doc, sig: `[key: string]: ${value.t}` });
     }
     if (members.length === 0) return "{}";
-    const inline = members.every((m) => m.doc === "" && !m.sig.includes("\n"));
-    if (inline) {
-      const text = `{ ${members.map((m) => m.sig).join("; ")} }`;
-      if (text.length + indent.length <= INLINE_WIDTH) return text;
-    }
-    return `{\n${members.map((m) => `${inner}${m.doc}${m.sig};\n`).join("")}${indent}}`;
+    return this.#shapes.intern(members, hint, reserved);
   }
 
   /** The value type of extra keys, or null when the schema allows none (or leaves them unsaid). */
-  #indexValue(s: Schema, indent: string, depth: number): Rendered | null {
+  #indexValue(s: Schema, depth: number, hint: string): Rendered | null {
     const values: Rendered[] = [];
+    const item = this.#itemHint(hint);
     if (isSchema(s.patternProperties)) {
-      for (const v of Object.values(s.patternProperties)) values.push(this.#type(v, indent, false, depth + 1));
+      for (const v of Object.values(s.patternProperties)) values.push(this.#type(v, false, depth + 1, item));
     }
     const extra = s.additionalProperties;
     if (extra === true || (extra === undefined && !("properties" in s) && values.length === 0)) values.push(UNKNOWN);
-    else if (extra !== undefined && extra !== false) values.push(this.#type(extra, indent, false, depth + 1));
+    else if (extra !== undefined && extra !== false) values.push(this.#type(extra, false, depth + 1, item));
     return values.length > 0 ? union(values) : null;
   }
 
-  #array(s: Schema, indent: string, depth: number): Rendered {
+  #array(s: Schema, depth: number, hint: string): Rendered {
     const prefixItems = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null;
+    const item = this.#itemHint(hint);
     if (!prefixItems) {
-      const item = s.items === undefined ? UNKNOWN : this.#type(s.items, indent, false, depth + 1);
-      return { t: `${wrap(item, 2)}[]`, p: 2 };
+      const type = s.items === undefined ? UNKNOWN : this.#type(s.items, false, depth + 1, item);
+      return { t: `${wrap(type, 2)}[]`, p: 2 };
     }
     // Without minItems every listed element counts as required: that is what schema authors mean.
     const min = typeof s.minItems === "number" ? s.minItems : prefixItems.length;
     const elements = prefixItems.map((e, i) => {
-      const type = this.#type(e, indent, false, depth + 1);
+      const type = this.#type(e, false, depth + 1, item);
       return i < min ? type.t : `${wrap(type, 2)}?`;
     });
     const rest = Array.isArray(s.prefixItems) ? s.items : s.additionalItems;
     if (rest !== undefined && rest !== false) {
-      const type = this.#type(rest, indent, false, depth + 1);
+      const type = this.#type(rest, false, depth + 1, item);
       if (type.k !== "never") elements.push(`...${wrap(type, 2)}[]`);
     }
     return { t: `[${elements.join(", ")}]`, p: 2 };
+  }
+
+  /** What to call an element of a list or map hinted `hint`: `entities` -> `entity`; the tool's own -> `ToolItem`. */
+  #itemHint(hint: string): string {
+    return hint === this.#prefix ? `${hint}Item` : singular(hint);
   }
 
   #ref(ref: string, direct: boolean): Rendered {
@@ -279,10 +310,12 @@ class SchemaWriter {
       const segments = ref.split("/");
       let last = decodeSegment(segments.at(-1) ?? "");
       if (/^[0-9]+$/.test(last) && segments.length > 2) last = decodeSegment(segments.at(-2)!) + last;
-      def = { pointer: ref, schema: target, name: this.#names.take(this.#prefix + pascalCase(last)) };
+      // `Address`, or `ToolAddress` when another schema has an `Address` already.
+      const name = pascalCase(last);
+      def = { pointer: ref, schema: target, name: this.#names.takeFirstFree([name, this.#prefix + name]) };
       this.#definitions.set(ref, def);
-      this.#queue.push(def);
     }
+    if (!this.#queue.includes(def)) this.#queue.push(def);
     return { t: def.name, p: 2 };
   }
 
@@ -299,6 +332,14 @@ class SchemaWriter {
     }
     return refs.some((r) => this.#reaches(r, to, seen));
   }
+}
+
+/** `entities` -> `entity`, `edits` -> `edit`, `list` -> `listItem`: a name for one item of a list or map. */
+function singular(word: string): string {
+  if (/(ss|x|ch|sh|us)es$/i.test(word)) return word.slice(0, -2);
+  if (/[^aeiou]ies$/i.test(word)) return `${word.slice(0, -3)}y`;
+  if (/[^su]s$/i.test(word)) return word.slice(0, -1);
+  return `${word}Item`;
 }
 
 function collectDirectRefs(s: unknown, out: string[], depth: number): void {
@@ -456,16 +497,15 @@ function json(value: unknown): string | undefined {
 }
 
 /**
- * A JSDoc comment ending in a newline and `indent`, ready to go before a member; "" when there is
- * nothing to say. One line when the description is one line.
+ * The lines of a JSDoc comment (see `renderDoc`), escaped; none when there is nothing to say. A
+ * one-line description and its tags make one line.
  */
-export function jsdoc(description: string | undefined, tags: string[], indent: string): string {
-  if (description === undefined && tags.length === 0) return "";
+export function docLines(description: string | undefined, tags: string[]): string[] {
+  if (description === undefined && tags.length === 0) return NO_DOC;
   const lines = description === undefined ? [] : tidyLines(description);
-  const all = [...lines, ...tags.map(escapeComment)];
-  if (all.length === 0) return "";
-  if (lines.length <= 1) return `/** ${all.join(" ")} */\n${indent}`;
-  return `/**\n${all.map((l) => (l === "" ? `${indent} *\n` : `${indent} * ${l}\n`)).join("")}${indent} */\n${indent}`;
+  const all = tags.length === 0 ? lines : [...lines, ...tags.map(escapeComment)];
+  if (lines.length <= 1 && all.length > 1) return [all.join(" ")];
+  return all;
 }
 
 function tidyLines(text: string): string[] {
@@ -484,7 +524,9 @@ function tidyLines(text: string): string[] {
 }
 
 function escapeComment(text: string): string {
-  return text.includes("*/") ? text.replaceAll("*/", "*\\/") : text;
+  // Control characters would read as shape references (shapes.ts).
+  const clean = MARKER.test(text) ? text.replace(MARKERS, "") : text;
+  return clean.includes("*/") ? clean.replaceAll("*/", "*\\/") : clean;
 }
 
 function isSchema(value: unknown): value is Schema {

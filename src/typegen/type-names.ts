@@ -41,6 +41,13 @@ export class TypeNames {
     return name;
   }
 
+  /** The first of `choices` that is free, else `take(last choice)`. */
+  takeFirstFree(choices: readonly string[]): string {
+    const name = choices.find((c) => !this.#used.has(c)) ?? this.#free(choices.at(-1)!, (n) => [n]);
+    this.#used.add(name);
+    return name;
+  }
+
   /** A tool's base name: free with every suffix (`Input`, `Output`), which are all reserved at once. */
   takeWithSuffixes(base: string, suffixes: readonly string[]): string {
     const name = this.#free(base, (n) => suffixes.map((s) => n + s));

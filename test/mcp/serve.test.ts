@@ -236,7 +236,7 @@ describe("serve driven by the MCP Inspector CLI", () => {
     const { tools } = JSON.parse(stdout);
     expect(tools).toHaveLength(1);
     expect(tools[0].name).toBe("execute_code");
-    expect(tools[0].description).toMatch(/fx: \{[\s\S]*echo\(input: FxEchoInput\)/);
+    expect(tools[0].description).toMatch(/fx: \{[\s\S]*echo\(input: \{ text: string \}\)/);
   });
 
   it("tools/call runs a program", async () => {

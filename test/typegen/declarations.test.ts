@@ -164,7 +164,9 @@ describe("generateDeclarations: JSDoc", () => {
     expect(declarations).toContain('/** @format date-time @example "2024-01-01T00:00:00Z" */');
     expect(declarations).toContain("/** @minItems 1 @maxItems 5 @uniqueItems true */");
     expect(declarations).toContain("/** Use code instead. @deprecated */");
-    expect(declarations).toContain("/** Read the entire knowledge graph */\n  read_graph(input?: ReadGraphInput)");
+    expect(declarations).toContain(
+      "/** Read the entire knowledge graph */\n  read_graph(input?: {}): Promise<{ entities: Entity[]; relations: Relation[] }>;",
+    );
   });
 
   it("a */ in any text never ends the comment early", () => {
@@ -180,7 +182,7 @@ describe("generateDeclarations: JSDoc", () => {
 
   it("keeps multi-line descriptions without blank-line runs", () => {
     expect(declarations).toContain(
-      "  /**\n   * Ends a comment *\\/ early /* and opens one.\n   *\n   * Second paragraph with @param-like text.\n   */\n  comment_breaker(",
+      "  /**\n   * Ends a comment *\\/ early /* and opens one.\n   *\n   * Second paragraph with @param-like text.\n   * @param input Root text *\\/ too\n   */\n  comment_breaker(",
     );
     expect(declarations).not.toMatch(/\n\s*\n/);
   });
@@ -286,23 +288,20 @@ describe("generateDeclarations: determinism and form", () => {
         { namespace: "cal" },
       ),
     ]);
-    expect(decls).toBe(`interface CalScheduleInput {
-  /** @format date-time */
-  at: string;
-  note?: string;
-}
-interface MemoryReadInput {
-  /** Key to read */
-  key: string;
-}
-interface MemoryReadOutput { value: string | null }
-declare const api: {
+    expect(decls).toBe(`declare const api: {
   cal: {
     /** The schedule tool. */
-    schedule(input: CalScheduleInput): Promise<unknown>;
+    schedule(input: {
+      /** @format date-time */
+      at: string;
+      note?: string;
+    }): Promise<unknown>;
   };
   /** The memory_read tool. */
-  memory_read(input: MemoryReadInput): Promise<MemoryReadOutput>;
+  memory_read(input: {
+    /** Key to read */
+    key: string;
+  }): Promise<{ value: string | null }>;
 };
 `);
   });

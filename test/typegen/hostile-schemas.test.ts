@@ -59,6 +59,19 @@ const schemas: [string, unknown][] = [
       '{"type":"object","properties":{"__proto__":{"type":"string"},"toString":{"type":"number"}},"required":["__proto__"]}',
     ),
   ],
+  [
+    "text that looks like the generator's own markers",
+    {
+      type: "object",
+      description: "\x010\x02",
+      title: "\x010\x02",
+      properties: {
+        "\x010\x02": { type: "string", description: "\x011\x02 \x03 \x04", enum: ["\x010\x02"] },
+        b: { $ref: "#/\x010\x02" },
+        c: { type: "object", properties: { "\x010\x02": { const: { "\x010\x02": 1 } } } },
+      },
+    },
+  ],
   ["a JS-level cycle", cyclic],
   ["5000 levels of nesting", deep],
   ["a getter that throws", throwing],
