@@ -23,10 +23,11 @@ function generatedTools(count: number): Tool[] {
     name: `tool_${i}_${["search", "get", "update", "list"][i % 4]}`,
     ...(i % 5 === 0 && { namespace: `server${i % 7}` }),
     description: `Tool number ${i}: does one thing well and returns a summary of what it did.`,
+    // Property names vary per tool, so every tool's types differ and none can be shared.
     inputSchema: {
       type: "object",
       properties: {
-        id: { type: "string", description: "The record id." },
+        [`id_${i}`]: { type: "string", description: "The record id." },
         limit: { type: "integer", minimum: 1, maximum: 100, default: 10 },
         mode: { enum: ["fast", "full", "dry-run"] },
         tags: { type: "array", items: { type: "string" } },
@@ -37,11 +38,11 @@ function generatedTools(count: number): Tool[] {
             op: { enum: ["eq", "lt", "gt"] },
             value: { type: ["string", "number", "null"] },
           },
-          required: ["field", "op"],
+          required: [`field_${i}`, "op"],
         },
         "x-trace": { type: "boolean" },
       },
-      required: ["id"],
+      required: [`id_${i}`],
       additionalProperties: false,
     },
     ...(i % 2 === 0 && {
