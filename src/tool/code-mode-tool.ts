@@ -1,4 +1,5 @@
 import { ApiIndex } from "../bridge/api-index.ts";
+import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
@@ -38,11 +39,13 @@ const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.
 export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOptions = {}): CodeModeTool {
   const resolved = resolveOptions(options);
   const ownsExecutor = typeof resolved.runtime === "string";
-  let executor: Executor | undefined;
+  // Started now, so the runtime's processes are warm by the first program.
+  let executor: Executor | undefined = createExecutor(resolved);
   let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
-  registry.on("change", () => {
+  const invalidate = () => {
     cache = undefined;
-  });
+  };
+  registry.on("change", invalidate);
   const current = () => {
     if (!cache) {
       const tools = registry.list();
@@ -70,9 +73,10 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     },
     options: resolved,
     async execute(input, context = {}) {
-      executor ??= createExecutor(resolved);
-      const code = typeof input === "object" && input !== null ? (input as { code?: unknown }).code : undefined;
-      const result = await runProgram(typeof code === "string" ? code : (undefined as unknown as string), {
+      if (!executor) throw new ExecutorError("This execute_code tool was closed; create a new one.");
+      // transpile() refuses anything but a string with a clear syntax error.
+      const code = (input as { code?: unknown } | undefined)?.code as string;
+      const result = await runProgram(code, {
         index: current().index,
         executor,
         limits: resolved.limits,
@@ -82,8 +86,10 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       return { text: resultText(result, resolved.maxTextChars), result };
     },
     async close() {
-      if (ownsExecutor && executor) await executor.close();
+      registry.off("change", invalidate);
+      const closing = executor;
       executor = undefined;
+      if (ownsExecutor && closing) await closing.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // The auto runtime: vm first, docker only when the vm runtime itself fails before any tool call.
 // The vm failure is real: the vm runtime's child processes are killed from outside mid-execution.
 import { afterAll, describe, expect, it } from "vitest";
-import { createCodeModeTool, ExecutorError, type Tool, ToolRegistry } from "../../src/index.ts";
+import { createCodeModeTool, ExecutorError, type Tool, ToolRegistry, VmExecutor } from "../../src/index.ts";
 import { AutoExecutor } from "../../src/runtimes/auto/auto-executor.ts";
 import type { Executor } from "../../src/runtimes/executor.ts";
 import { testTools } from "../support/tools.ts";
@@ -55,9 +55,11 @@ describe.skipIf(skip)("auto runtime", () => {
   }, 60_000);
 
   it("falls back to docker when the vm child dies before any tool call", async () => {
-    const auto = new AutoExecutor({ docker: { poolSize: 1 } });
+    const vm = new VmExecutor();
+    const auto = new AutoExecutor({ vm, docker: { poolSize: 1 } });
     const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { runtime: auto, timeout: 20 });
-    await vmChildrenUp();
+    // Both children up, so the program surely runs in one of the children killed below.
+    await vm.ready();
     // The program waits before its first call; the vm child is killed while it waits.
     const pending = tool.execute({
       code: "await new Promise((r) => setTimeout(r, 1500));\nconsole.log('after the wait');\nreturn await api.add({ a: 20, b: 22 });",

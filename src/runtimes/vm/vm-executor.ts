@@ -223,7 +223,10 @@ export class VmExecutor implements Executor {
       const child = this.#pick();
       try {
         await child.ready;
-        return child;
+        // It may have died since it started; its exit has already failed what it was running.
+        if (child.alive) return child;
+        if (attempt >= 3)
+          throw new ExecutorError("The vm runtime's child processes keep dying before they can run a program.");
       } catch (error) {
         if (attempt >= 3) throw error;
       }
