@@ -191,7 +191,11 @@ async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run"
   dispose(isolate);
   if (!spare) {
     setImmediate(() => {
-      if (!spare) spare = prepare(limits.memoryLimitMb);
+      try {
+        spare ??= prepare(limits.memoryLimitMb);
+      } catch {
+        // The next run makes its own sandbox and reports the failure, if it persists.
+      }
     });
   }
 }

@@ -32,7 +32,8 @@ class Child {
   constructor(onExit: (child: Child) => void, onRetire: (child: Child) => void) {
     this.#onRetire = onRetire;
     this.process = fork(CHILD, [], {
-      // isolated-vm needs this on Node 20+; the child gets no environment of ours beyond PATH-free basics.
+      // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
+      // variables: it holds no secrets to leak if a program ever got out of its isolate.
       execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: {},
@@ -58,6 +59,10 @@ class Child {
       );
     });
     this.ready.catch(() => {});
+    // A send to a child that is going away fails here; its exit reports the executions.
+    this.process.on("error", (error) => {
+      this.#stderrTail = `${this.#stderrTail}\n${error.message}`.slice(-2000);
+    });
     this.process.on("message", (message: FromChild) => this.#onMessage(message));
     this.process.once("exit", (code, signal) => {
       this.#exited = true;
@@ -78,8 +83,9 @@ class Child {
     }
   }
 
-  /** Takes no new work; ends once its running executions are done. */
+  /** Set once the child takes no new work; it ends when its running executions are done. */
   retired = false;
+
   retire(): void {
     if (this.retired) return;
     this.retired = true;
@@ -92,7 +98,7 @@ class Child {
   }
 
   send(message: ToChild): void {
-    if (this.#exited) return;
+    if (this.#exited || !this.process.connected) return;
     this.process.send(message);
   }
 
@@ -102,9 +108,15 @@ class Child {
     } else if (message.t === "call") {
       const pending = this.running.get(message.id);
       if (!pending) return;
-      pending.job.bridge.call(message.path, message.args).then((json) => {
-        this.send({ t: "reply", id: message.id, callId: message.callId, json });
-      });
+      pending.job.bridge
+        .call(message.path, message.args)
+        .catch((error: unknown) =>
+          JSON.stringify({
+            ok: false,
+            error: { kind: "tool", message: `api.${message.path} failed: ${String(error)}` },
+          }),
+        )
+        .then((json) => this.send({ t: "reply", id: message.id, callId: message.callId, json }));
     } else if (message.t === "done") {
       const pending = this.running.get(message.id);
       this.running.delete(message.id);
