@@ -20,12 +20,13 @@ export function createExecutor(options: CreateExecutorOptions): Executor {
     ...options.docker,
     ...(options.limits && { memoryLimitMb: options.limits.memoryLimitMb }),
   };
+  const vm = options.limits ? { memoryLimitMb: options.limits.memoryLimitMb } : {};
   switch (runtime) {
     case "vm":
-      return new VmExecutor();
+      return new VmExecutor(vm);
     case "docker":
       return new DockerExecutor(docker);
     case "auto":
-      return new AutoExecutor({ docker });
+      return new AutoExecutor({ vm: new VmExecutor(vm), docker });
   }
 }

@@ -223,5 +223,6 @@ function dispose(isolate: ivm.Isolate): void {
   }
 }
 
-spare = prepare(128);
+// The memory limit most runs will use comes as the first argument.
+spare = prepare(Number(process.argv[2]) || 128);
 send({ t: "ready" });

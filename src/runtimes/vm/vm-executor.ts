@@ -10,6 +10,8 @@ export interface VmExecutorOptions {
   processes?: number;
   /** Extra time the host waits beyond `timeoutMs` before it kills an unresponsive child. Default 2000 ms. */
   graceMs?: number;
+  /** The memory limit most runs will use (MB): children prepare isolates for it ahead of time. Default 128. */
+  memoryLimitMb?: number;
 }
 
 interface Pending {
@@ -29,9 +31,9 @@ class Child {
 
   readonly #onRetire: (child: Child) => void;
 
-  constructor(onExit: (child: Child) => void, onRetire: (child: Child) => void) {
+  constructor(memoryLimitMb: number, onExit: (child: Child) => void, onRetire: (child: Child) => void) {
     this.#onRetire = onRetire;
-    this.process = fork(CHILD, [], {
+    this.process = fork(CHILD, [String(memoryLimitMb)], {
       // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
       // variables: it holds no secrets to leak if a program ever got out of its isolate.
       execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
@@ -158,6 +160,7 @@ export class VmExecutor implements Executor {
   readonly #children: Child[] = [];
   readonly #size: number;
   readonly #graceMs: number;
+  readonly #memoryLimitMb: number;
   #nextId = 1;
   #turn = 0;
   readonly #retired = new Set<Child>();
@@ -169,6 +172,7 @@ export class VmExecutor implements Executor {
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
     this.#graceMs = options.graceMs ?? 2000;
+    this.#memoryLimitMb = options.memoryLimitMb ?? 128;
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
@@ -262,7 +266,7 @@ export class VmExecutor implements Executor {
       if (!this.#closed && !this.#broken) this.#spawn();
     };
     // A retired child leaves the pool at once (a replacement starts) and dies when idle.
-    const child = new Child(remove, (retired) => {
+    const child = new Child(this.#memoryLimitMb, remove, (retired) => {
       remove(retired);
       this.#retired.add(retired);
       retired.process.once("exit", () => this.#retired.delete(retired));
