@@ -251,6 +251,17 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(result.result).toBe(1);
     });
 
+    it("a timer callback that throws is logged, and the program goes on", async () => {
+      const result = await run(
+        "setTimeout(() => { throw new Error('tick failed'); }, 0);\nawait new Promise((r) => setTimeout(r, 20));\nreturn 'went on';",
+      );
+      expect(result.result).toBe("went on");
+      expect(result.logs).toContainEqual({
+        level: "error",
+        message: "Uncaught error in a timer callback: tick failed",
+      });
+    });
+
     it("a thrown non-Error is reported as such", async () => {
       const result = await run("throw { code: 42 };");
       expect(result.error?.kind).toBe("runtime");

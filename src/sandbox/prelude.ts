@@ -130,7 +130,12 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
       sleep(delay).then(() => {
         if (!liveTimers.has(id)) return;
         if (!repeat) liveTimers.delete(id);
-        fn(...args);
+        try {
+          fn(...args);
+        } catch (error) {
+          // As in Node, a throwing timer does not end the program; unlike Node, it is only logged.
+          log("error", `Uncaught error in a timer callback: ${errorText(error)}`);
+        }
         if (repeat && liveTimers.has(id)) tick();
       });
     };
