@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER } from "./engine.ts";
+import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER, statusOf } from "./engine.ts";
 import { RunnerChannel } from "./runner-link.ts";
 import { runnerCommand } from "./runner-source.ts";
 
@@ -35,6 +35,9 @@ export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptio
     User: "65534:65534",
     WorkingDir: "/tmp",
     Env: [],
+    // The idle main process is PID 1 without a SIGTERM handler, so it ignores SIGTERM: a stopping
+    // engine would wait its 10 s stop timeout for each container. Nothing in it needs a clean stop.
+    StopSignal: "SIGKILL",
     NetworkDisabled: true,
     Labels: { [LABEL_RUNNER]: "1", [LABEL_OWNER]: OWNER, [LABEL_EXECUTOR]: spec.executorId },
     HostConfig: {
@@ -86,6 +89,8 @@ export class ContainerPool {
   /** Set when a refill failed; refilling waits for the next `take` rather than spinning. */
   #failed = false;
   #waiters: (() => void)[] = [];
+  /** Containers whose removal failed (the engine was away): removed again once it answers. */
+  readonly #unremoved = new Set<Docker.Container>();
 
   constructor(docker: Docker, spec: ContainerSpec, size: number) {
     this.#docker = docker;
@@ -116,7 +121,7 @@ export class ContainerPool {
   /** Removes a used (or broken) container, in the background. */
   discard(runner: WarmRunner): void {
     runner.channel.destroy();
-    this.#track(runner.container.remove({ force: true, v: true })).catch(() => {});
+    this.#remove(runner.container);
   }
 
   /** Starts creating containers until `size` are ready or on their way. */
@@ -154,12 +159,28 @@ export class ContainerPool {
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     const ready = this.#ready.splice(0);
     for (const runner of ready) runner.channel.destroy();
-    await Promise.allSettled(ready.map((r) => r.container.remove({ force: true, v: true })));
+    const unremoved = [...this.#unremoved];
+    this.#unremoved.clear();
+    await Promise.allSettled(
+      [...ready.map((r) => r.container), ...unremoved].map((c) => c.remove({ force: true, v: true })),
+    );
     this.#wake();
+  }
+
+  /** Removes a container in the background; one the engine could not remove is tried again later. */
+  #remove(container: Docker.Container): void {
+    this.#unremoved.delete(container);
+    this.#track(container.remove({ force: true, v: true })).catch((error) => {
+      // Gone already (404) is done; otherwise (engine away, removal in progress) try again later.
+      if (statusOf(error) !== 404 && !this.#closed) this.#unremoved.add(container);
+    });
   }
 
   async #create(): Promise<WarmRunner> {
     const container = await this.#docker.createContainer(hardenedConfig(this.spec));
+    // The engine answers again: what it could not remove before (it went away, and its containers
+    // with it, stopped) goes now.
+    for (const left of this.#unremoved) this.#remove(left);
     try {
       await container.start();
       const exec = await container.exec({

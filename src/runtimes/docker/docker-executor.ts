@@ -7,6 +7,7 @@ import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { ContainerPool, type WarmRunner } from "./container-pool.ts";
 import {
   createDocker,
+  engineLocation,
   isConnectionError,
   LABEL_EXECUTOR,
   pingEngine,
@@ -207,11 +208,13 @@ export class DockerExecutor implements Executor {
     // went down with it (killed from outside) or lives on (only the runner died).
     const exitCode = await exitCodeOf(exec);
     let state: Docker.ContainerInspectInfo["State"] | undefined;
+    let engineGone: unknown;
     for (let i = 0; i < 8; i++) {
       try {
         state = (await container.inspect()).State;
-      } catch {
-        state = undefined; // Removed from outside: treated as stopped.
+      } catch (error) {
+        state = undefined; // Removed from outside, or the engine went away: treated as stopped.
+        if (isConnectionError(error)) engineGone = error;
       }
       if (!state?.Running || state.OOMKilled) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -222,7 +225,7 @@ export class DockerExecutor implements Executor {
       return fail({
         kind: "executor",
         message:
-          `The container running the program stopped during the execution (${state ? `status ${state.Status}, exit code ${state.ExitCode}` : "it was removed"}). The program may be run again. ${tail}`.trim(),
+          `The container running the program stopped during the execution (${state ? `status ${state.Status}, exit code ${state.ExitCode}` : engineGone ? `the Docker engine at ${engineLocation(this.#docker)} went away: ${(engineGone as NodeJS.ErrnoException).code}` : "it was removed"}). The program may be run again. ${tail}`.trim(),
       });
     }
     // The container lives on, but the runner died: the kernel's OOM killer takes the largest
