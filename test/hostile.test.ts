@@ -31,6 +31,7 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       maxConcurrentCalls: 4,
       maxLogChars: 5000,
       maxResultChars: 10_000,
+      maxToolInputChars: 100_000,
       toolCallTimeout: 1,
     });
     roomyTool = createCodeModeTool(new ToolRegistry(fixtures.tools), {
@@ -98,6 +99,32 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       await stillWorks();
     });
 
+    it("a stack overflow on the way to the host leaks no host error", async () => {
+      // Each unwinding frame calls the bridge with the stack nearly full, so some call overflows
+      // on entry to the host's function; the error the program sees must still be its own realm's.
+      const result = await run(`
+        const seen = new Set();
+        const probe = (e) => { try { seen.add(String(e.constructor.constructor("return typeof process")())); } catch { seen.add("threw"); } };
+        function deep(n) {
+          try { deep(n + 1); } catch { try { api.add({ a: 1, b: 1 }).catch(probe); } catch (e) { probe(e); } }
+        }
+        deep(0);
+        await new Promise((r) => setTimeout(r, 100));
+        return [...seen];`);
+      expect(result.ok).toBe(true);
+      expect(result.result).not.toContain("object");
+      await stillWorks();
+    });
+
+    it("a program cannot report an outcome of its own making", async () => {
+      const result = await run("return [typeof globalThis.__codeModeFinish, typeof __cm_send];");
+      expect(result.result).toEqual(["undefined", "undefined"]);
+      const forged = await run(`
+        try { await api.fail({}); } catch (e) { e.kind = "executor"; e.message = { x: 1 }; throw e; }`);
+      expect(forged.error?.kind).toBe("tool");
+      expect(typeof forged.error?.message).toBe("string");
+    });
+
     it("the globals of Node are absent", async () => {
       const result = await run(
         "return [typeof process, typeof require, typeof module, typeof fetch, typeof Buffer, typeof setImmediate, typeof __dirname, typeof globalThis.global];",
@@ -105,10 +132,19 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(result.result).toEqual(Array(8).fill("undefined"));
     });
 
-    it("dynamic import of a node builtin fails", async () => {
-      const result = await run("const fs = await import('node:fs'); return typeof fs.readFileSync;");
+    it.each([
+      ["plainly", "const fs = await import('node:fs'); return typeof fs.readFileSync;"],
+      ["with a comment in the way", "const name = 'node:fs';\nconst fs = await import /* hidden */ (name);"],
+      // At a nearly full stack, the runtime's import hook itself overflows, in the host's realm.
+      [
+        "at a nearly full stack",
+        "function deep(n) { try { deep(n + 1); } catch { import('node:fs').catch((e) => e); } }\ndeep(0);",
+      ],
+    ])("dynamic import is refused before the program runs: %s", async (_how, code) => {
+      const result = await run(code);
       expect(result.ok).toBe(false);
-      expect(result.error?.kind).toBe("runtime");
+      expect(result.error?.kind).toBe("syntax");
+      expect(result.error?.message).toMatch(/import\(\) is not available/);
       await stillWorks();
     });
 
@@ -218,6 +254,28 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(result.result).toBe(40);
       expect(fixtures.maxInFlight()).toBeLessThanOrEqual(4);
       expect(fixtures.maxInFlight()).toBeGreaterThan(1);
+    });
+
+    it("a huge argument is refused before it reaches the tool", async () => {
+      const before = fixtures.echoed.length;
+      const result = await run("return await api.echo({ s: 'x'.repeat(1_000_000) });");
+      expect(result.error?.kind).toBe("limit");
+      expect(result.error?.message).toMatch(/more than the 100000 a call may send/);
+      expect(fixtures.echoed.length).toBe(before);
+      await stillWorks();
+    });
+
+    it("a flood of calls to long unknown names costs the host little", async () => {
+      const started = Date.now();
+      const result = await run(`
+        const name = "q".repeat(100_000);
+        let last;
+        for (let i = 0; i < 150; i++) { try { await api[name + i]({}); } catch (e) { last = e.message; } }
+        return last.length;`);
+      expect(result.ok).toBe(true);
+      expect(result.result).toBeLessThan(400);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_S * 1000 + GRACE_MS);
+      await stillWorks();
     });
 
     it("a huge result is cut and says so", async () => {

@@ -16,6 +16,10 @@ export interface ToolCallRecord {
 
 // Tool results enter the sandbox as JSON text; past this the sandbox's heap would suffer anyway.
 const MAX_TOOL_RESULT_CHARS = 32 * 1024 * 1024;
+// Input held by calls waiting for a concurrency slot, all calls together.
+const MAX_PARKED_INPUT_CHARS = 64 * 1024 * 1024;
+// Past this a "did you mean" is not worth its edit-distance cost, and a name is clipped in messages.
+const MAX_SUGGESTED_NAME = 200;
 
 /**
  * The host side of one execution's `api`: checks each call, runs the tool and answers with
@@ -29,6 +33,9 @@ export class Bridge implements BridgeEndpoint {
   readonly #ended = new AbortController();
   readonly #waiting: (() => void)[] = [];
   #dispatched = 0;
+  /** Every call the program made, dispatched or refused: the call limit counts them all. */
+  #calls = 0;
+  #parkedChars = 0;
   #running = 0;
 
   constructor(index: ApiIndex, limits: ExecutionLimits, approve?: ApprovalHook) {
@@ -48,20 +55,35 @@ export class Bridge implements BridgeEndpoint {
   }
 
   async call(path: string, argsJson: string): Promise<string> {
+    // Cheap refusals first: everything here is program-controlled, and none of it may cost the
+    // host much, whatever the program sends.
+    if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
+    if (++this.#calls > this.#limits.maxToolCalls) {
+      return fail(
+        "limit",
+        `api.${clip(path)} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
+      );
+    }
     const entry = this.#index.get(path);
     if (!entry) {
-      const guess = closestName(path, this.#index.dottedPaths());
+      const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
       return fail(
         "type",
-        `api.${path} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,
+        `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,
       );
     }
     const label = `api.${path}`;
-    if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
-    if (this.#dispatched >= this.#limits.maxToolCalls) {
+    if (argsJson.length > this.#limits.maxToolInputChars) {
       return fail(
         "limit",
-        `${label} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
+        `${label} got ${argsJson.length} characters of input, more than the ${this.#limits.maxToolInputChars} a call may send. Send less per call.`,
+      );
+    }
+    // Calls waiting for a free slot hold their input; together they stay within a budget.
+    if (this.#parkedChars + argsJson.length > MAX_PARKED_INPUT_CHARS) {
+      return fail(
+        "limit",
+        `${label} was not called: too much input is already waiting in other calls. Await some calls first.`,
       );
     }
     let input: unknown;
@@ -74,11 +96,17 @@ export class Bridge implements BridgeEndpoint {
     if (problem) return fail("type", problem);
 
     this.#dispatched++;
+    this.#parkedChars += argsJson.length;
     await this.#acquire();
+    this.#parkedChars -= argsJson.length;
+    // Woken because the execution ended: the tool never ran, so it is not in the trace.
+    if (this.#ended.signal.aborted) {
+      this.#release();
+      return fail("limit", `${label} was called after the execution ended.`);
+    }
     const started = performance.now();
     let ok = false;
     try {
-      if (this.#ended.signal.aborted) return fail("limit", `${label} was called after the execution ended.`);
       if (this.#approve && !(await this.#approve({ tool: entry.key, input }))) {
         return fail(
           "tool",
@@ -143,6 +171,10 @@ export class Bridge implements BridgeEndpoint {
     this.#running--;
     this.#waiting.shift()?.();
   }
+}
+
+function clip(name: string): string {
+  return name.length > MAX_SUGGESTED_NAME ? `${name.slice(0, MAX_SUGGESTED_NAME)}…` : name;
 }
 
 function fail(kind: ErrorKind, message: string): string {

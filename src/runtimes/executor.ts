@@ -24,6 +24,8 @@ export interface ExecutionLimits {
   maxLogChars: number;
   /** The result's JSON size, in characters; a larger result is cut with a note. */
   maxResultChars: number;
+  /** One tool call's input as JSON, in characters; a larger call fails with a `limit` error. */
+  maxToolInputChars: number;
 }
 
 /** The sandbox's only way out: a call by `api` path with JSON arguments, answered with JSON. */

@@ -17,6 +17,8 @@ export interface PreludeOptions {
   maxLogChars: number;
   /** Echoed in `done`, so a runtime can tell this run's outcome from a warm-up's. */
   runId?: number;
+  /** A throwaway run that prepares a fresh sandbox; the runner stays for the real one. */
+  warmUp?: boolean;
 }
 
 /**
@@ -30,26 +32,43 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
   const PromiseCtor = Promise;
   const pending = new Map<number, (json: string) => void>();
   let nextId = 1;
+  // Every call of the host function goes through here. Whatever it throws (a stack overflow on
+  // entry, in a runtime where `send` belongs to another realm) is dropped, never handed to the
+  // program: an error of the host's realm would lead back to the host.
+  const post = (kind: "call" | "sleep" | "log" | "done", id: number, a: string, b: string): boolean => {
+    try {
+      send(kind, id, a, b);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const request = (kind: "call" | "sleep", a: string, b: string): Promise<string> =>
-    new PromiseCtor<string>((resolve) => {
+    new PromiseCtor<string>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, resolve);
-      send(kind, id, a, b);
+      if (!post(kind, id, a, b)) {
+        pending.delete(id);
+        reject(new RangeError("The sandbox could not reach the host (is the call stack exhausted?)."));
+      }
     });
   const call = (path: string, argsJson: string): Promise<string> => request("call", path, argsJson);
   const sleep = (ms: number): Promise<string> => request("sleep", String(ms), "");
-  const log = (level: string, text: string): void => send("log", 0, level, text);
+  const log = (level: string, text: string): void => {
+    post("log", 0, level, text);
+  };
   const JSONstringify = JSON.stringify;
   const JSONparse = JSON.parse;
   const ObjectFreeze = Object.freeze;
 
-  // Errors the bridge reports become real Errors of this realm, with the kind attached.
+  // Errors the bridge reports become real Errors of this realm. Their kind is kept here, where
+  // the program cannot change it (it may rewrite the error's own properties at will).
+  const toolErrorKinds = new WeakMap<object, string>();
   class ToolError extends Error {
-    kind: string;
     constructor(kind: string, message: string) {
       super(message);
-      this.kind = kind;
       this.name = kind === "tool" ? "ToolError" : kind === "type" ? "ToolInputError" : "LimitError";
+      toolErrorKinds.set(this, kind);
     }
   }
 
@@ -167,7 +186,10 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
 
   // The runner: awaits the program and answers with one JSON string the host can parse.
   Object.defineProperty(global, "__codeModeFinish", {
+    configurable: true,
     value: (options: PreludeOptions, main: () => Promise<unknown>): void => {
+      // Gone before the program runs, so it cannot report a second outcome of its own making.
+      if (!options.warmUp) delete global.__codeModeFinish;
       PromiseCtor.resolve()
         .then(() => {
           logBudget = options.maxLogChars;
@@ -189,7 +211,7 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
         )
         .then((json) => {
           liveTimers.clear();
-          send("done", options.runId ?? 0, json, "");
+          post("done", options.runId ?? 0, json, "");
         });
     },
   });
@@ -228,18 +250,12 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
     message: string;
     stack?: string;
   } {
-    if (error instanceof ToolError)
-      return {
-        kind: error.kind,
-        message: error.message,
-        stack: stackOf(error),
-      };
+    const toolKind = typeof error === "object" && error !== null ? toolErrorKinds.get(error) : undefined;
+    if (toolKind !== undefined) {
+      return { kind: toolKind, message: String((error as Error).message), stack: stackOf(error as Error) };
+    }
     if (error instanceof Error) {
-      return {
-        kind: "runtime",
-        message: `${error.name}: ${error.message}`,
-        stack: stackOf(error),
-      };
+      return { kind: "runtime", message: `${String(error.name)}: ${String(error.message)}`, stack: stackOf(error) };
     }
     return {
       kind: "runtime",

@@ -30,6 +30,8 @@ export interface CodeModeOptions {
   maxLogChars?: number;
   /** Characters of the result's JSON. Default 100,000. */
   maxResultChars?: number;
+  /** Characters of one tool call's input as JSON. Default 4,000,000. */
+  maxToolInputChars?: number;
   /** Characters of the text returned to the model. Default 20,000. */
   maxTextChars?: number;
   /** Asked before every tool call; return false to refuse it. */
@@ -53,6 +55,7 @@ export const DEFAULTS = {
   maxConcurrentCalls: 16,
   maxLogChars: 20_000,
   maxResultChars: 100_000,
+  maxToolInputChars: 4_000_000,
   maxTextChars: 20_000,
   docker: { image: "node:24-slim", poolSize: 2, toolCallTimeout: 120 },
 } as const;
@@ -83,6 +86,7 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
       toolCallTimeoutMs: Math.round(toolCallTimeout * 1000),
       maxLogChars: integer("maxLogChars", options.maxLogChars ?? DEFAULTS.maxLogChars, 100),
       maxResultChars: integer("maxResultChars", options.maxResultChars ?? DEFAULTS.maxResultChars, 100),
+      maxToolInputChars: integer("maxToolInputChars", options.maxToolInputChars ?? DEFAULTS.maxToolInputChars, 100),
     },
     maxTextChars: integer("maxTextChars", options.maxTextChars ?? DEFAULTS.maxTextChars, 500),
     ...(options.approve && { approve: options.approve }),

@@ -73,7 +73,18 @@ function toResult(
     runtime: outcome.runtime ?? runtime,
     ms: Math.round(ms * 1000) / 1000,
   };
-  if (outcome.ok && outcome.resultJson !== undefined) result.result = JSON.parse(outcome.resultJson);
+  if (outcome.ok && outcome.resultJson !== undefined) {
+    try {
+      result.result = JSON.parse(outcome.resultJson);
+    } catch {
+      result.ok = false;
+      result.error = {
+        kind: "executor",
+        message: "The sandbox's result was not valid JSON; running the program again may work.",
+      };
+      return result;
+    }
+  }
   if (outcome.resultCut) result.resultCut = true;
   if (outcome.error) {
     result.error = { kind: outcome.error.kind, message: outcome.error.message };

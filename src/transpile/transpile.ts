@@ -36,7 +36,36 @@ export function transpile(code: string): TranspiledProgram {
   return build(`async function __main() {\n${code}\n}\n`, 1);
 }
 
+// `import` can only be the keyword if the word appears as is (keywords allow no escapes).
+const IMPORT_WORD = /\bimport\b/;
+
+/**
+ * Refuses `import(...)` in any spelling. A sandbox answers it from the host's side (Node's loader
+ * hook in the docker runner), and an error thrown there at a nearly full stack belongs to the
+ * host's realm. esbuild finds every call exactly: told that the target lacks dynamic import, it
+ * rewrites each one and adds its `__toESM` helper, which nothing else produces at top level.
+ */
+function refuseDynamicImport(source: string, lineOffset: number): void {
+  let out: string;
+  try {
+    out = transformSync(source, { loader: "ts", format: "esm", supported: { "dynamic-import": false } }).code;
+  } catch {
+    return; // A syntax error: the normal path reports it.
+  }
+  if (!out.startsWith("var __") || !out.includes("__toESM")) return;
+  const at = source.search(/\bimport\s*\(/);
+  const before = source.slice(0, Math.max(0, at)).split("\n");
+  const line = at >= 0 ? Math.max(1, before.length - lineOffset) : undefined;
+  const column = at >= 0 ? before.at(-1)!.length + 1 : undefined;
+  throw new CodeModeError(
+    "syntax",
+    `import() is not available${line === undefined ? "" : ` (line ${line})`}: programs are not modules and there is nothing to import. Call tools through the global \`api\` object.`,
+    { ...(line !== undefined && { line }), ...(column !== undefined && { column }) },
+  );
+}
+
 function build(source: string, lineOffset: number): TranspiledProgram {
+  if (IMPORT_WORD.test(source)) refuseDynamicImport(source, lineOffset);
   // Fast path (~0.06 ms): Node's own type stripper (amaro) blanks out type syntax in place, so
   // positions stay exact. esbuild (~1 ms per call, a process round trip) handles what stripping
   // cannot (enums, namespaces, parameter properties) and words syntax errors best.

@@ -54,6 +54,14 @@ describe("transpile", () => {
     expect(syntaxErrorOf("import fs from 'node:fs';").message).toMatch(/not modules/);
   });
 
+  it("refuses dynamic import in any spelling, and only dynamic import", () => {
+    expect(syntaxErrorOf("const m = await import('node:fs');").message).toMatch(
+      /import\(\) is not available \(line 1\)/,
+    );
+    expect(syntaxErrorOf("const m = await import\n// why not\n('x');").kind).toBe("syntax");
+    expect(() => transpile("const important = 'import(x)'; // import('y')\nreturn important;")).not.toThrow();
+  });
+
   it("refuses an empty program and a non-string", () => {
     expect(syntaxErrorOf("  \n ").message).toMatch(/empty/);
     expect(syntaxErrorOf(undefined as unknown as string).message).toMatch(/must be a string/);

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
-import type { ErrorKind } from "../../errors.ts";
 import type { ExecutionJob, LogEntry, LogLevel, RawOutcome } from "../executor.ts";
+import { CUT_NOTE, checkedOutcome } from "../outcome.ts";
 
 /** Splits a multiplexed exec or attach stream into stdout and stderr (dockerode's `demuxStream`). */
 export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
@@ -120,19 +120,7 @@ export interface RunnerLink {
   ended: Promise<LinkEnd>;
 }
 
-const KINDS = new Set<ErrorKind>([
-  "syntax",
-  "type",
-  "runtime",
-  "tool",
-  "timeout",
-  "memory",
-  "limit",
-  "executor",
-  "config",
-]);
 const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"]);
-const CUT_NOTE = "[console output cut here: the execution's output limit was reached]";
 
 /**
  * The host's side of the runner protocol (see `src/sandbox/container-runner.ts`): sends the
@@ -184,7 +172,7 @@ export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTi
           logs.push({ level: LEVELS.has(message.level) ? message.level : "log", message: text });
         }
       } else if (message?.t === "done") {
-        end({ done: true, outcome: { ...checkedOutcome(message.outcome), logs } });
+        end({ done: true, outcome: { ...checkedOutcome(message.outcome, job.limits.maxResultChars), logs } });
       }
     };
     channel.listen(onLine, () => end({ done: false, stderr: channel.stderr }));
@@ -198,29 +186,4 @@ export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTi
     toolCallTimeoutMs,
   });
   return { logs, ended };
-}
-
-function checkedOutcome(value: any): Omit<RawOutcome, "logs"> {
-  if (typeof value !== "object" || value === null) {
-    return { ok: false, error: { kind: "executor", message: "The runner's answer was not an outcome." } };
-  }
-  const outcome: Omit<RawOutcome, "logs"> = { ok: value.ok === true };
-  if (outcome.ok && typeof value.resultJson === "string") {
-    try {
-      JSON.parse(value.resultJson);
-      outcome.resultJson = value.resultJson;
-    } catch {
-      return { ok: false, error: { kind: "executor", message: "The runner's result was not JSON." } };
-    }
-  }
-  if (value.resultCut === true) outcome.resultCut = true;
-  if (!outcome.ok) {
-    const error = typeof value.error === "object" && value.error !== null ? value.error : {};
-    let kind: ErrorKind = KINDS.has(error.kind) ? error.kind : "runtime";
-    const message = typeof error.message === "string" ? error.message : "The program failed.";
-    // Off-heap allocations fail softly in plain V8 (the data limit); in the vm runtime they hit the isolate's limit.
-    if (kind === "runtime" && /Array buffer allocation failed/.test(message)) kind = "memory";
-    outcome.error = { kind, message, ...(typeof error.stack === "string" && { stack: error.stack.slice(0, 4000) }) };
-  }
-  return outcome;
 }

@@ -4,6 +4,7 @@ import ivm from "isolated-vm";
 import { preludeSource } from "../../sandbox/prelude-source.ts";
 import type { ExecutionLimits, LogEntry, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
+import { CUT_NOTE, checkedOutcome } from "../outcome.ts";
 import type { FromChild, ToChild } from "./protocol.ts";
 
 const send = (message: FromChild): void => {
@@ -57,7 +58,7 @@ function prepare(memoryLimitMb: number): Sandbox {
   // that cost here, off the program's path. Its `done` carries run id 0, which no run has.
   isolate
     .compileScriptSync(
-      `__codeModeFinish({ apiPaths: [["warm", "up"]], maxResultChars: 100, maxLogChars: 100, runId: 0 }, async function () { return { warm: [1, "x", null] }; });`,
+      `__codeModeFinish({ apiPaths: [["warm", "up"]], maxResultChars: 100, maxLogChars: 100, runId: 0, warmUp: true }, async function () { return { warm: [1, "x", null] }; });`,
     )
     .runSync(context);
   return sandbox;
@@ -67,20 +68,32 @@ function onRequest(sandbox: Sandbox, kind: string, requestId: number, a: string,
   const run = sandbox.run;
   if (!run) return;
   if (kind === "call") {
+    if (String(b).length > run.limits.maxToolInputChars) {
+      // Refused here too, so an oversized input never crosses to the host; the bridge has the same rule.
+      const message = `api.${String(a).slice(0, 200)} got ${String(b).length} characters of input, more than the ${run.limits.maxToolInputChars} a call may send. Send less per call.`;
+      answer(sandbox, requestId, JSON.stringify({ ok: false, error: { kind: "limit", message } }));
+      return;
+    }
     const callId = nextCallId++;
     pendingCalls.set(callId, { sandbox, requestId });
     send({ t: "call", id: run.id, callId, path: String(a), args: String(b) });
   } else if (kind === "sleep") {
     setTimeout(() => answer(sandbox, requestId, ""), Math.min(Number(a) || 0, run.limits.timeoutMs));
   } else if (kind === "done" && requestId === run.id) {
-    run.finish(JSON.parse(String(a)) as Omit<RawOutcome, "logs">);
+    let reported: unknown;
+    try {
+      reported = JSON.parse(String(a));
+    } catch {
+      reported = undefined;
+    }
+    run.finish(checkedOutcome(reported, run.limits.maxResultChars));
   } else if (kind === "log" && !run.logCut) {
     const text = String(b);
     run.logChars += text.length;
     // The prelude cuts at maxLogChars and adds its note; this is the backstop.
     if (run.logChars > run.limits.maxLogChars + 1000) {
       run.logCut = true;
-      run.logs.push({ level: "warn", message: "[console output cut here: the execution's output limit was reached]" });
+      run.logs.push({ level: "warn", message: CUT_NOTE });
     } else {
       run.logs.push({ level: String(a) as LogEntry["level"], message: text });
     }
