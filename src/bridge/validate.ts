@@ -35,6 +35,9 @@ function compile(schema: JsonSchema, label: string): InputCheck {
       const { $schema, $id: _id, ...rest } = schema as Record<string, unknown>;
       const ajv = typeof $schema === "string" && $schema.includes("2020-12") ? draft2020 : draft07;
       validate = ajv.compile(rest);
+      // Ajv keeps every compiled schema (and its $ids) forever; tools come and go (an MCP server
+      // re-lists its tools on every change), so the compiled function is all we keep.
+      ajv.removeSchema(rest);
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

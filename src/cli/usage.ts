@@ -14,10 +14,16 @@ export function parseFlags<T extends ParseArgsConfig["options"]>(argv: string[],
   }
 }
 
-/** A flag that must be a positive number. */
-export function numberFlag(name: string, value: string | undefined): number | undefined {
+/** A flag that must be a number within [min, max]. */
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  min = 0,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} is "${value}"; expected a positive number.`);
+  if (n < min || n > max) throw new UsageError(`--${name} is ${value}; expected a number from ${min} to ${max}.`);
   return n;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-const seconds = z.number().positive().max(3600);
+// The same ranges as resolveOptions, so a config value is refused here, naming the file.
+const seconds = z.number().min(0.01).max(3600);
 
 export const dockerSchema = z
   .object({

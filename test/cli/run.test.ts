@@ -104,6 +104,7 @@ describe("code-mode run", () => {
     [["run"], /needs at least one FILE/],
     [["run", "x.ts", "--runtime", "wasm"], /--runtime is "wasm"/],
     [["run", "x.ts", "--timeout", "soon"], /--timeout is "soon"; expected a positive number/],
+    [["run", "x.ts", "--memory-limit", "4"], /--memory-limit is 4; expected a number from 8 to 65536/],
     [["run", "x.ts", "--bogus"], /Unknown option '--bogus'/],
     [["run", "/no/such/program.ts"], /cannot read the program \/no\/such\/program\.ts: ENOENT/],
     [["run", "-", "--tools", "/no/such/tools.ts"], /tools module \/no\/such\/tools\.ts does not exist/],

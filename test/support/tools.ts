@@ -3,8 +3,9 @@ import type { Tool } from "../../src/index.ts";
 
 export interface TestTools {
   tools: Tool[];
-  /** Highest number of `slow` calls seen running at once. */
+  /** Highest number of `slow` calls seen running at once, since the last reset. */
   maxInFlight(): number;
+  resetInFlight(): void;
   /** Inputs that `echo` received, as the host saw them. */
   echoed: unknown[];
 }
@@ -64,5 +65,12 @@ export function testTools(): TestTools {
         ),
     },
   ];
-  return { tools, maxInFlight: () => maxInFlight, echoed };
+  return {
+    tools,
+    maxInFlight: () => maxInFlight,
+    resetInFlight: () => {
+      maxInFlight = 0;
+    },
+    echoed,
+  };
 }

@@ -24,9 +24,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     overrides.runtime = values.runtime as RuntimeChoice;
   }
-  const timeout = numberFlag("timeout", values.timeout);
+  const timeout = numberFlag("timeout", values.timeout, 0.01, 3600);
   if (timeout !== undefined) overrides.timeout = timeout;
-  const memoryLimit = numberFlag("memory-limit", values["memory-limit"]);
+  const memoryLimit = numberFlag("memory-limit", values["memory-limit"], 8, 65536);
   if (memoryLimit !== undefined) overrides.memoryLimit = memoryLimit;
 
   // Read every program first: a missing file is a usage error before anything runs.
