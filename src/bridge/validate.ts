@@ -26,19 +26,24 @@ export function inputCheckFor(tool: Tool, label: string): InputCheck {
   return check;
 }
 
+/** Compiles a tool's JSON Schema (draft-07, or 2020-12 when it says so); throws when it is invalid. */
+export function compileSchema(schema: JsonSchema): ValidateFunction {
+  if (typeof schema === "boolean") return draft07.compile(schema);
+  const { $schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+  const ajv = typeof $schema === "string" && $schema.includes("2020-12") ? draft2020 : draft07;
+  try {
+    return ajv.compile(rest);
+  } finally {
+    // Ajv keeps every compiled schema (and its $ids) forever; tools come and go (an MCP server
+    // re-lists its tools on every change), so the compiled function is all we keep.
+    ajv.removeSchema(rest);
+  }
+}
+
 function compile(schema: JsonSchema, label: string): InputCheck {
   let validate: ValidateFunction;
   try {
-    if (typeof schema === "boolean") {
-      validate = draft07.compile(schema);
-    } else {
-      const { $schema, $id: _id, ...rest } = schema as Record<string, unknown>;
-      const ajv = typeof $schema === "string" && $schema.includes("2020-12") ? draft2020 : draft07;
-      validate = ajv.compile(rest);
-      // Ajv keeps every compiled schema (and its $ids) forever; tools come and go (an MCP server
-      // re-lists its tools on every change), so the compiled function is all we keep.
-      ajv.removeSchema(rest);
-    }
+    validate = compileSchema(schema);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return () =>

@@ -1,5 +1,4 @@
-import { Ajv } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { compileSchema } from "../bridge/validate.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import type { JsonSchema, Tool } from "../tools/tool.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
@@ -17,11 +16,6 @@ export interface CheckedTools {
   /** One sentence per tool that was left out or trimmed, naming it and why. */
   problems: string[];
 }
-
-// Only used to see whether a schema compiles at all; the bridge compiles its own for validation.
-const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: false } as const;
-const draft07 = new Ajv(ajvOptions);
-const draft2020 = new Ajv2020(ajvOptions);
 
 /**
  * Checks what a server's `tools/list` returned, tool by tool. A tool whose name or input schema
@@ -84,9 +78,7 @@ function schemaProblem(schema: unknown): string | undefined {
   if (!isObject(schema))
     return `is ${schema === null ? "null" : Array.isArray(schema) ? "an array" : typeof schema}, not a JSON Schema object`;
   try {
-    const { $schema, $id: _id, ...rest } = schema;
-    const ajv = typeof $schema === "string" && $schema.includes("2020-12") ? draft2020 : draft07;
-    ajv.compile(rest);
+    compileSchema(schema);
     return undefined;
   } catch (error) {
     return `is not a valid JSON Schema (${(error as Error).message})`;
