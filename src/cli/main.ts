@@ -34,9 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === "--version" || name === "-v") {
-    const { readFileSync } = await import("node:fs");
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
+    const { VERSION } = await import("../version.ts");
+    process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   const load = COMMANDS[name];

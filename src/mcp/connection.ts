@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { McpServerConfig } from "../config/schema.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { Tool } from "../tools/tool.ts";
+import { VERSION } from "../version.ts";
 import { McpServerError } from "./errors.ts";
 import { StderrTail } from "./stderr-tail.ts";
 import { checkListedTools, type ListedTool } from "./tool-list.ts";
@@ -23,9 +23,6 @@ const CallResult = z.looseObject({
 // The bridge's per-call timeout aborts the signal; the SDK's own 60 s default must not cut in first.
 const CALL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_LIST_PAGES = 100;
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
 
 export type ConnectionState = "idle" | "starting" | "ready" | "down" | "closed";
 
