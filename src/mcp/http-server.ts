@@ -11,18 +11,86 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export interface HttpEndpoint {
   /** `http://HOST:PORT/mcp`, with the port actually bound (useful with port 0). */
   url: string;
+  /** Sessions open right now (initialized or initializing). */
+  readonly sessions: number;
   /** Ends every session and stops listening. */
   close(): Promise<void>;
+}
+
+export interface HttpOptions {
+  /**
+   * Milliseconds a session may go without a request before it is closed (its transport and server,
+   * and with them the server's registry listener). A request still running, such as a long program or
+   * an open notification stream, keeps its session alive. Default 600000 (10 minutes); `Infinity` (or
+   * anything beyond a timer's 2^31-1 ms) never expires sessions.
+   */
+  idleTimeoutMs?: number;
+  /** Sessions open at once; an initialize beyond this is refused with HTTP 503. Default 100. */
+  maxSessions?: number;
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_MAX_SESSIONS = 100;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+  /** Requests of this session still running (a response not yet finished or aborted). */
+  active: number;
+  idle?: NodeJS.Timeout;
 }
 
 /**
  * Serves MCP over Streamable HTTP at `/mcp`, one session (and one server from `newServer`) per
  * client, so notifications such as `tools/list_changed` reach every client. Loopback hosts get
- * DNS-rebinding protection: only `Host` headers naming this server are accepted.
+ * DNS-rebinding protection: only `Host` headers naming this server are accepted. Sessions end on
+ * DELETE, when their transport closes, or after `idleTimeoutMs` without a request; at most
+ * `maxSessions` are open at once.
  */
-export async function listenHttp(newServer: () => Server, host: string, port: number): Promise<HttpEndpoint> {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: Server }>();
+export async function listenHttp(
+  newServer: () => Server,
+  host: string,
+  port: number,
+  options: HttpOptions = {},
+): Promise<HttpEndpoint> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const expires = idleTimeoutMs <= MAX_TIMER_MS;
+  if (!(idleTimeoutMs > 0)) throw new RangeError(`idleTimeoutMs must be a positive number; got ${idleTimeoutMs}.`);
+  if (!(Number.isInteger(maxSessions) && maxSessions > 0)) {
+    throw new RangeError(`maxSessions must be a positive integer; got ${maxSessions}.`);
+  }
+  /** Initialized sessions by id. */
+  const sessions = new Map<string, Session>();
+  /** Every session not yet closed, including those whose initialize is still being answered. */
+  const open = new Set<Session>();
   let allowedHosts: string[] | undefined;
+  let closing: Promise<void> | undefined;
+
+  const endSession = (session: Session) => {
+    if (!open.delete(session)) return;
+    clearTimeout(session.idle);
+    if (session.transport.sessionId) sessions.delete(session.transport.sessionId);
+    // Closing the transport closes the server too (the SDK chains its onclose), which removes the
+    // server's registry listener; closing the server as well covers a transport never connected.
+    void session.transport.close().catch(() => {});
+    void session.server.close().catch(() => {});
+  };
+
+  /** Counts a request against its session until its response ends; the idle clock runs only at zero. */
+  const track = (session: Session, res: ServerResponse) => {
+    clearTimeout(session.idle);
+    session.idle = undefined;
+    session.active++;
+    res.once("close", () => {
+      session.active--;
+      if (session.active === 0 && open.has(session) && expires) {
+        session.idle = setTimeout(() => endSession(session), idleTimeoutMs);
+        session.idle.unref();
+      }
+    });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -33,25 +101,45 @@ export async function listenHttp(newServer: () => Server, host: string, port: nu
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session) return reply(res, 404, "Unknown or expired session; initialize a new one.", -32001);
+      track(session, res);
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reply(res, 400, "No session: start with an initialize request (POST) without an Mcp-Session-Id.");
     }
+    if (closing) return reply(res, 503, "The server is shutting down.");
+    if (open.size >= maxSessions) {
+      if (expires) res.setHeader("retry-after", String(Math.ceil(idleTimeoutMs / 1000)));
+      return reply(
+        res,
+        503,
+        `Too many sessions: this server holds at most ${maxSessions} at once. Close sessions you no longer use ` +
+          `(DELETE ${PATH} with their Mcp-Session-Id)` +
+          (expires ? `, or retry once idle ones expire (after ${formatMs(idleTimeoutMs)} without a request).` : "."),
+        -32000,
+        (body as { id?: string | number }).id ?? null,
+      );
+    }
     const server = newServer();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
+        sessions.set(id, session);
       },
       ...(allowedHosts && { enableDnsRebindingProtection: true, allowedHosts }),
     });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-      void server.close().catch(() => {});
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    const session: Session = { transport, server, active: 0 };
+    open.add(session);
+    transport.onclose = () => endSession(session);
+    track(session, res);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      // An initialize the transport refused (bad headers, a rebinding Host...) leaves no session to
+      // come back to: end it now rather than leave its server and registry listener behind.
+      if (!transport.sessionId || !sessions.has(transport.sessionId)) endSession(session);
+    }
   };
 
   const http = createServer((req, res) => {
@@ -72,19 +160,31 @@ export async function listenHttp(newServer: () => Server, host: string, port: nu
   if (["127.0.0.1", "localhost", "::1"].includes(host)) {
     allowedHosts = [`${hostPart}:${bound}`, `localhost:${bound}`, `127.0.0.1:${bound}`, `[::1]:${bound}`];
   }
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${hostPart}:${bound}${PATH}`,
+    get sessions() {
+      return open.size;
+    },
     close() {
       closing ??= (async () => {
-        await Promise.allSettled([...sessions.values()].map(({ transport }) => transport.close()));
-        sessions.clear();
+        await Promise.allSettled(
+          [...open].map(async (session) => {
+            endSession(session);
+            await session.server.close();
+          }),
+        );
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       })();
       return closing;
     },
   };
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -107,7 +207,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function reply(res: ServerResponse, status: number, message: string, code = -32000): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code = -32000,
+  id: string | number | null = null,
+): void {
   res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }));
 }

@@ -70,6 +70,16 @@ export interface McpServerOptions {
   name?: string;
 }
 
+/** The SDK's `Server`, whose `close()` also lets go of the registry, connected or not. */
+class CodeModeServer extends Server {
+  detach: (() => void) | undefined;
+
+  override async close(): Promise<void> {
+    this.detach?.();
+    await super.close();
+  }
+}
+
 /**
  * An MCP server (the SDK's `Server`, not yet connected) offering one tool, `execute_code`, whose
  * description carries the declarations of every tool. Programs run concurrently; a failing
@@ -77,7 +87,7 @@ export interface McpServerOptions {
  * per client connection, all sharing the same `tool`.
  */
 export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = {}): Server {
-  const server = new Server(
+  const server = new CodeModeServer(
     { name: options.name ?? "code-mode", version: VERSION },
     { capabilities: { tools: { listChanged: true } } },
   );
@@ -126,22 +136,28 @@ export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = 
 
   if (options.registry) {
     const registry = options.registry;
-    let pending = false;
+    let pending: NodeJS.Timeout | undefined;
     // A re-listed server unregisters and registers in one go: announce once, and only real changes.
     const onChange = () => {
       if (pending) return;
-      pending = true;
-      setTimeout(() => {
-        pending = false;
+      pending = setTimeout(() => {
+        pending = undefined;
         if (listed === undefined || listed === tool.description) return;
         listed = tool.description;
         server.sendToolListChanged().catch(() => {});
       }, 10);
     };
     registry.on("change", onChange);
+    // The listener goes with the connection: when the transport closes (the SDK calls onclose) or
+    // the server is closed, even one never connected.
+    server.detach = () => {
+      registry.off("change", onChange);
+      clearTimeout(pending);
+      pending = undefined;
+    };
     const previous = server.onclose;
     server.onclose = () => {
-      registry.off("change", onChange);
+      server.detach?.();
       previous?.();
     };
   }
