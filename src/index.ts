@@ -20,7 +20,7 @@ export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./err
 export { connectMcpServers, type McpClientOptions, type McpServers } from "./mcp/client.ts";
 export type { ConnectionState, McpConnection } from "./mcp/connection.ts";
 export { McpServerError } from "./mcp/errors.ts";
-export { type HttpEndpoint, listenHttp } from "./mcp/http-server.ts";
+export { type HttpEndpoint, type HttpOptions, listenHttp } from "./mcp/http-server.ts";
 export { createMcpServer, executionResultSchema, type McpServerOptions } from "./mcp/server.ts";
 export { AutoExecutor, type AutoExecutorOptions } from "./runtimes/auto/auto-executor.ts";
 export { type CreateExecutorOptions, createExecutor } from "./runtimes/create-executor.ts";

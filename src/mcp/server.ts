@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   CallToolRequestSchema,
@@ -9,10 +8,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CodeModeTool } from "../tool/code-mode-tool.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+import { VERSION } from "../version.ts";
 
 /** JSON Schema of `ExecutionResult` (DESIGN.md's structured result): the tool's `outputSchema`. */
 export const executionResultSchema = {
