@@ -1,5 +1,7 @@
 // Engine access and images: unreachable engines fail fast and say what to do; leftovers are swept.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerExecutor } from "../../src/runtimes/docker/docker-executor.ts";
@@ -62,6 +64,187 @@ describe("an unreachable engine", () => {
         new RegExp(`Docker engine at http://127\\.0\\.0\\.1:${port} \\(DOCKER_HOST\\): no answer within 0\\.8 s`),
       );
       expect(Date.now() - started).toBeLessThan(3000);
+      await executor.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+/** A request the stalled engine holds open, to answer (or not) later. */
+interface Held {
+  method: string;
+  url: string;
+  res: ServerResponse;
+  /** Set when the client gave up on it and closed its connection. */
+  closed: boolean;
+}
+
+/**
+ * An engine on a unix socket that answers what comes before a container (ping, the sweep of
+ * leftovers, the image lookup) and holds every other request open: an engine that accepts
+ * connections but stalls, as an overloaded or wedged dockerd does.
+ */
+async function stalledEngine() {
+  const dir = mkdtempSync("/tmp/cm-stall-");
+  const socketPath = `${dir}/d.sock`;
+  const held: Held[] = [];
+  const seen: string[] = [];
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const line = `${req.method} ${req.url}`;
+    seen.push(line);
+    const path = (req.url ?? "").replace(/\?.*$/, "");
+    if (path === "/_ping") return void res.end("OK");
+    if (req.method === "GET" && path === "/containers/json") return void res.end("[]");
+    if (req.method === "GET" && /^\/images\/.+\/json$/.test(path)) return void res.end("{}");
+    if (req.method === "DELETE") {
+      res.statusCode = 204;
+      return void res.end();
+    }
+    const entry: Held = { method: req.method ?? "", url: req.url ?? "", res, closed: false };
+    res.on("close", () => {
+      entry.closed = !res.writableFinished;
+    });
+    held.push(entry);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const until = async (what: () => boolean, ms = 3000) => {
+    const end = Date.now() + ms;
+    while (!what() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    return what();
+  };
+  return {
+    socketPath,
+    held,
+    seen,
+    until,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("an engine that accepts connections but stalls", () => {
+  const limits = { ...resolveOptions({}).limits, timeoutMs: 1000 };
+
+  it("run() ends as an executor error at the execution's deadline, and a container made late is removed", async () => {
+    const engine = await stalledEngine();
+    try {
+      const executor = new DockerExecutor({
+        docker: createDocker({ socketPath: engine.socketPath }),
+        poolSize: 0,
+        graceMs: 500,
+      });
+      const started = Date.now();
+      const error = await executor.run({ ...job, limits }).catch((e: Error) => e);
+      const took = Date.now() - started;
+      expect(error).toMatchObject({ kind: "executor" });
+      expect((error as Error).message).toBe(
+        `The docker runtime got no container from the Docker engine at unix://${engine.socketPath} (the given options) within 1.5 s (the execution's 1 s timeout plus 0.5 s): it left creating and starting a container unanswered. Start dockerd (or restart a stalled one), set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
+      );
+      expect(took).toBeGreaterThanOrEqual(1400);
+      expect(took).toBeLessThan(2500);
+
+      // The engine makes the container after all: it is removed at once, never started.
+      const create = engine.held.find((h) => h.url.startsWith("/containers/create"));
+      expect(create).toBeDefined();
+      create!.res.writeHead(201, { "content-type": "application/json" }).end('{"Id":"late-one"}');
+      expect(await engine.until(() => engine.seen.some((s) => s.startsWith("DELETE /containers/late-one?")))).toBe(
+        true,
+      );
+      expect(engine.seen.filter((s) => s.startsWith("POST /containers/late-one/start"))).toEqual([]);
+      await executor.close();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("an aborted signal ends the wait at once, as a cancellation", async () => {
+    const engine = await stalledEngine();
+    try {
+      const executor = new DockerExecutor({ docker: createDocker({ socketPath: engine.socketPath }), poolSize: 0 });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const started = Date.now();
+      const outcome = await executor.run({
+        ...job,
+        limits: { ...limits, timeoutMs: 30_000 },
+        signal: controller.signal,
+      });
+      expect(outcome).toEqual({
+        ok: false,
+        logs: [],
+        error: { kind: "executor", message: "The execution was cancelled by the host." },
+      });
+      expect(Date.now() - started).toBeLessThan(1000);
+
+      // Aborted before run(): nothing is asked of the engine.
+      const asked = engine.seen.length;
+      const again = await executor.run({ ...job, limits, signal: AbortSignal.abort() });
+      expect(again.error?.message).toBe("The execution was cancelled by the host.");
+      expect(engine.seen.length).toBe(asked);
+
+      // The container asked for before the abort, made after it, is removed.
+      const create = engine.held.find((h) => h.url.startsWith("/containers/create"));
+      create!.res.writeHead(201, { "content-type": "application/json" }).end('{"Id":"unwanted"}');
+      expect(await engine.until(() => engine.seen.some((s) => s.startsWith("DELETE /containers/unwanted?")))).toBe(
+        true,
+      );
+      await executor.close();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("an engine request left unanswered is given up, and what it may have made is removed by name", async () => {
+    const engine = await stalledEngine();
+    try {
+      const executor = new DockerExecutor({
+        docker: createDocker({ socketPath: engine.socketPath }),
+        poolSize: 0,
+        requestTimeoutMs: 300,
+      });
+      const started = Date.now();
+      const error = await executor.run({ ...job, limits: { ...limits, timeoutMs: 30_000 } }).catch((e: Error) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error).toMatchObject({ kind: "executor" });
+      expect((error as Error).message).toMatch(
+        /cannot reach a Docker engine at unix:.* \(the given options\): no answer to creating a container within 0\.3 s\. Start dockerd/,
+      );
+      // The request's connection was closed, not left open.
+      const create = engine.held.find((h) => h.url.startsWith("/containers/create"));
+      expect(await engine.until(() => create?.closed === true)).toBe(true);
+      // The engine might still make it: on close it is removed by the name it was asked to have.
+      const name = new URL(create!.url, "http://x").searchParams.get("name");
+      expect(name).toMatch(/^code-mode-[0-9a-f-]{36}$/);
+      await executor.close();
+      expect(engine.seen.some((s) => s.startsWith(`DELETE /containers/${name}?`))).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("an engine that never answers at all ends run() at the deadline even with a longer connect timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const executor = await withDockerHost(
+        `tcp://127.0.0.1:${port}`,
+        async () => new DockerExecutor({ connectTimeoutMs: 20_000, graceMs: 500 }),
+      );
+      const started = Date.now();
+      const error = await executor.run({ ...job, limits }).catch((e: Error) => e);
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `no container from the Docker engine at http://127\\.0\\.0\\.1:${port} \\(DOCKER_HOST\\) within 1\\.5 s .*left a ping, the sweep of leftovers or the image lookup unanswered`,
+        ),
+      );
       await executor.close();
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -1,5 +1,15 @@
+import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
-import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER, statusOf } from "./engine.ts";
+import {
+  bounded,
+  LABEL_EXECUTOR,
+  LABEL_OWNER,
+  LABEL_RUNNER,
+  OWNER,
+  REQUEST_TIMEOUT_MS,
+  removeContainer,
+  statusOf,
+} from "./engine.ts";
 import { RunnerChannel } from "./runner-link.ts";
 import { runnerCommand } from "./runner-source.ts";
 
@@ -81,6 +91,7 @@ export class ContainerPool {
   readonly spec: ContainerSpec;
   readonly #docker: Docker;
   readonly #size: number;
+  readonly #requestTimeoutMs: number;
   readonly #ready: WarmRunner[] = [];
   readonly #busy = new Set<Promise<unknown>>();
   #creating = 0;
@@ -92,10 +103,12 @@ export class ContainerPool {
   /** Containers whose removal failed (the engine was away): removed again once it answers. */
   readonly #unremoved = new Set<Docker.Container>();
 
-  constructor(docker: Docker, spec: ContainerSpec, size: number) {
+  /** `requestTimeoutMs` bounds each engine request of making a container (create, start, exec). */
+  constructor(docker: Docker, spec: ContainerSpec, size: number, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     this.#docker = docker;
     this.spec = spec;
     this.#size = size;
+    this.#requestTimeoutMs = requestTimeoutMs;
   }
 
   /** Runners handed out so far. */
@@ -103,8 +116,11 @@ export class ContainerPool {
     return this.#taken;
   }
 
-  /** A runner for one execution: a ready one whose runner still lives, or a new one. */
-  async take(): Promise<WarmRunner> {
+  /**
+   * A runner for one execution: a ready one whose runner still lives, or a new one. When `signal`
+   * aborts (the caller stopped waiting), making the new one stops and what was made is removed.
+   */
+  async take(signal?: AbortSignal): Promise<WarmRunner> {
     this.#taken++;
     this.#failed = false;
     let runner = this.#ready.shift();
@@ -115,7 +131,7 @@ export class ContainerPool {
     }
     this.fill();
     if (runner) return runner;
-    return this.#track(this.#create());
+    return this.#track(this.#create(signal));
   }
 
   /** Removes a used (or broken) container, in the background. */
@@ -162,7 +178,7 @@ export class ContainerPool {
     const unremoved = [...this.#unremoved];
     this.#unremoved.clear();
     await Promise.allSettled(
-      [...ready.map((r) => r.container), ...unremoved].map((c) => c.remove({ force: true, v: true })),
+      [...ready.map((r) => r.container), ...unremoved].map((c) => removeContainer(c, this.#requestTimeoutMs)),
     );
     this.#wake();
   }
@@ -170,44 +186,79 @@ export class ContainerPool {
   /** Removes a container in the background; one the engine could not remove is tried again later. */
   #remove(container: Docker.Container): void {
     this.#unremoved.delete(container);
-    this.#track(container.remove({ force: true, v: true })).catch((error) => {
+    this.#track(removeContainer(container, this.#requestTimeoutMs)).catch((error) => {
       // Gone already (404) is done; otherwise (engine away, removal in progress) try again later.
       if (statusOf(error) !== 404 && !this.#closed) this.#unremoved.add(container);
     });
   }
 
-  async #create(): Promise<WarmRunner> {
-    const container = await this.#docker.createContainer(hardenedConfig(this.spec));
+  async #create(signal?: AbortSignal): Promise<WarmRunner> {
+    const ms = this.#requestTimeoutMs;
+    // Named, so that a container whose creation we gave up on can still be found and removed.
+    const name = `code-mode-${randomUUID()}`;
+    let container: Docker.Container;
+    try {
+      // Not abandoned when `signal` aborts: only the engine's answer tells which container to remove.
+      container = await bounded(ms, "creating a container", (abortSignal) =>
+        this.#docker.createContainer({ ...hardenedConfig(this.spec), name, abortSignal }),
+      );
+    } catch (error) {
+      // No answer (given up, or the connection broke): the engine may have made it all the same,
+      // or make it late. It is removed by name with what could not be removed before.
+      if (statusOf(error) === undefined) this.#unremoved.add(this.#docker.getContainer(name));
+      throw error;
+    }
     // The engine answers again: what it could not remove before (it went away, and its containers
     // with it, stopped) goes now.
     for (const left of this.#unremoved) this.#remove(left);
     try {
-      await container.start();
-      const exec = await container.exec({
-        Cmd: runnerCommand(this.spec.memoryLimitMb),
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        Env: [],
-      });
-      const stream = await exec.start({ hijack: true, stdin: true });
+      signal?.throwIfAborted();
+      await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
+      const exec = await bounded(
+        ms,
+        "creating an exec",
+        (abortSignal) =>
+          container.exec({
+            Cmd: runnerCommand(this.spec.memoryLimitMb),
+            AttachStdin: true,
+            AttachStdout: true,
+            AttachStderr: true,
+            Tty: false,
+            Env: [],
+            abortSignal,
+          }),
+        signal,
+      );
+      // The signal only bounds the wait for the stream; the stream itself lives on.
+      const stream = await bounded(
+        ms,
+        "starting an exec",
+        (abortSignal) => exec.start({ hijack: true, stdin: true, abortSignal }),
+        signal,
+      );
       const channel = new RunnerChannel(stream, (s, out, err) => this.#docker.modem.demuxStream(s, out, err));
       let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`)),
           READY_TIMEOUT_MS,
         );
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener("abort", onAbort, { once: true });
       });
       try {
         await Promise.race([channel.ready, late]);
+      } catch (error) {
+        channel.destroy();
+        throw error;
       } finally {
         clearTimeout(timer);
+        if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
       return { container, exec, channel };
     } catch (error) {
-      await container.remove({ force: true }).catch(() => {});
+      this.#remove(container);
       throw error;
     }
   }

@@ -7,10 +7,13 @@ import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { ContainerPool, type WarmRunner } from "./container-pool.ts";
 import {
   createDocker,
+  EngineTimeout,
+  engineDescription,
   engineLocation,
   isConnectionError,
   LABEL_EXECUTOR,
   pingEngine,
+  REQUEST_TIMEOUT_MS,
   statusOf,
   sweepLeftovers,
   unreachable,
@@ -29,12 +32,21 @@ export interface DockerExecutorOptions {
   memoryLimitMb?: number;
   /** How long to wait for the engine to answer, ms. Default 5000. */
   connectTimeoutMs?: number;
+  /** How long one engine request (create, start, exec, list, image lookup) may go unanswered, ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /**
+   * An execution's deadline is its timeout plus this, ms, counted from `run()`: getting a container
+   * must fit in it too (warm from the pool that takes no time). Default 2000.
+   */
+  graceMs?: number;
   /** A client of your own (e.g. for an engine over SSH with special options); default honours DOCKER_HOST. */
   docker?: Docker;
 }
 
 // Pools for this many memory limits stay warm; a job with another limit retires the oldest.
 const MAX_POOLS = 2;
+
+const CANCELLED = "The execution was cancelled by the host.";
 
 /**
  * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, in a
@@ -50,6 +62,8 @@ export class DockerExecutor implements Executor {
   readonly #toolCallTimeoutMs: number;
   readonly #memoryLimitMb: number;
   readonly #connectTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
+  readonly #graceMs: number;
   readonly #pools = new Map<number, ContainerPool>();
   #init: Promise<string> | undefined;
   #closed = false;
@@ -63,6 +77,8 @@ export class DockerExecutor implements Executor {
     this.#toolCallTimeoutMs = Math.round((options.toolCallTimeout ?? DEFAULTS.docker.toolCallTimeout) * 1000);
     this.#memoryLimitMb = options.memoryLimitMb ?? DEFAULTS.memoryLimit;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#graceMs = options.graceMs ?? 2000;
     // Start warming at once; a failure here is reported by the first `run` (or `ready`).
     this.#start().catch(() => {});
   }
@@ -85,9 +101,13 @@ export class DockerExecutor implements Executor {
 
   async run(job: ExecutionJob): Promise<RawOutcome> {
     if (this.#closed) throw new ExecutorError("The docker runtime was closed; create a new one.");
-    const image = await this.#start();
-    const pool = this.#pool(job.limits.memoryLimitMb, image);
-    const runner = await this.#take(pool);
+    const cancelled = (): RawOutcome => ({ ok: false, error: { kind: "executor", message: CANCELLED }, logs: [] });
+    if (job.signal?.aborted) return cancelled();
+    // The deadline runs from here: an engine that is slow to give a container uses it up too.
+    const deadline = Date.now() + job.limits.timeoutMs + this.#graceMs;
+    const acquired = await this.#acquire(job, deadline);
+    if (!acquired) return cancelled();
+    const { pool, runner } = acquired;
 
     const link = linkRunner(runner.channel, job, this.#toolCallTimeoutMs);
     let stopped = false;
@@ -101,11 +121,12 @@ export class DockerExecutor implements Executor {
         pool.discard(runner);
         resolve({ ok: false, error, logs: link.logs });
       };
+      // The program gets its whole timeout unless getting the container took more than the grace.
       timer = setTimeout(
         () => stop({ kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) }),
-        job.limits.timeoutMs,
+        Math.max(0, Math.min(job.limits.timeoutMs, deadline - Date.now())),
       );
-      onAbort = () => stop({ kind: "executor", message: "The execution was cancelled by the host." });
+      onAbort = () => stop({ kind: "executor", message: CANCELLED });
       if (job.signal?.aborted) onAbort();
       else job.signal?.addEventListener("abort", onAbort, { once: true });
     });
@@ -147,8 +168,8 @@ export class DockerExecutor implements Executor {
       const init = (async () => {
         await pingEngine(this.#docker, this.#connectTimeoutMs);
         this.#reached = true;
-        await sweepLeftovers(this.#docker).catch(() => 0);
-        const image = await resolveImage(this.#docker, this.#image);
+        await sweepLeftovers(this.#docker, this.#requestTimeoutMs).catch(() => 0);
+        const image = await resolveImage(this.#docker, this.#image, this.#requestTimeoutMs);
         if (!this.#closed) this.#pool(this.#memoryLimitMb, image);
         return image;
       })();
@@ -169,7 +190,12 @@ export class DockerExecutor implements Executor {
       this.#pools.set(memoryLimitMb, pool);
       return pool;
     }
-    pool = new ContainerPool(this.#docker, { image, memoryLimitMb, executorId: this.id }, this.#poolSize);
+    pool = new ContainerPool(
+      this.#docker,
+      { image, memoryLimitMb, executorId: this.id },
+      this.#poolSize,
+      this.#requestTimeoutMs,
+    );
     this.#pools.set(memoryLimitMb, pool);
     for (const [limit, old] of this.#pools) {
       // The warm-up guess was wrong (jobs bring another memory limit), or too many limits are in use.
@@ -182,12 +208,57 @@ export class DockerExecutor implements Executor {
     return pool;
   }
 
-  /** A warm runner; engine trouble becomes an ExecutorError that says what to do. */
-  async #take(pool: ContainerPool): Promise<WarmRunner> {
+  /**
+   * Engine ready, image known, a runner taken: raced against the execution's deadline and the
+   * job's signal. Undefined when the signal aborted; an ExecutorError when the deadline passed.
+   * Whatever arrives after either is discarded, so a container made late is removed, not leaked.
+   */
+  async #acquire(
+    job: ExecutionJob,
+    deadline: number,
+  ): Promise<{ pool: ContainerPool; runner: WarmRunner } | undefined> {
+    const giveUp = new AbortController();
+    let waitingFor = "a ping, the sweep of leftovers or the image lookup";
+    const acquisition = (async () => {
+      const image = await this.#start();
+      if (giveUp.signal.aborted) return undefined;
+      waitingFor = "creating and starting a container";
+      const pool = this.#pool(job.limits.memoryLimitMb, image);
+      const runner = await this.#take(pool, giveUp.signal);
+      if (!giveUp.signal.aborted) return { pool, runner };
+      pool.discard(runner);
+      return undefined;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const interrupted = new Promise<"deadline" | "cancelled">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline - Date.now()));
+      onAbort = () => resolve("cancelled");
+      job.signal?.addEventListener("abort", onAbort, { once: true });
+    });
     try {
-      return await pool.take();
+      const first = await Promise.race([acquisition, interrupted]);
+      if (typeof first === "object") return first;
+      giveUp.abort(new Error(first));
+      // A failure after we stopped waiting is nobody's to report.
+      acquisition.catch(() => {});
+      if (first === "cancelled") return undefined;
+      const total = job.limits.timeoutMs + this.#graceMs;
+      throw new ExecutorError(
+        `The docker runtime got no container from the Docker engine at ${engineDescription(this.#docker)} within ${total / 1000} s (the execution's ${job.limits.timeoutMs / 1000} s timeout plus ${this.#graceMs / 1000} s): it left ${waitingFor} unanswered. Start dockerd (or restart a stalled one), set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
+      );
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) job.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** A warm runner; engine trouble becomes an ExecutorError that says what to do. */
+  async #take(pool: ContainerPool, signal: AbortSignal): Promise<WarmRunner> {
+    try {
+      return await pool.take(signal);
     } catch (error) {
-      if (isConnectionError(error)) throw unreachable(this.#docker, error);
+      if (isConnectionError(error) || error instanceof EngineTimeout) throw unreachable(this.#docker, error);
       throw new ExecutorError(`The docker runtime could not start a container: ${describe(error)}`, { cause: error });
     }
   }

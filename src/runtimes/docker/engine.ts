@@ -43,32 +43,95 @@ export function engineLocation(docker: Docker): string {
   return `${modem.protocol ?? "http"}://${modem.host}${modem.port ? `:${modem.port}` : ""}`;
 }
 
+/** Where the client looks for the engine and how it found it, e.g. `unix:///var/run/docker.sock (DOCKER_HOST)`. */
+export function engineDescription(docker: Docker): string {
+  return `${engineLocation(docker)} (${origins.get(docker) ?? "a client of your own"})`;
+}
+
+/** How long one engine request may go unanswered before it is given up, ms. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** An engine request given up because the engine left it unanswered. */
+export class EngineTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineTimeout";
+  }
+}
+
+/**
+ * One engine request, given up (its connection closed) when the engine leaves it unanswered for
+ * `ms` (rejects with an EngineTimeout saying `no answer to <what> within N s`), or when `signal`
+ * aborts (rejects with its reason). dockerode hands the signal to the HTTP request; it fires only
+ * while the request is pending, so a stream the request resolves with (a hijacked exec) lives on.
+ * (docker-modem's own `timeout` option is no substitute: it is a socket idle timeout for every
+ * request of the client, the exec stream that idles while a program waits on a tool call included.)
+ */
+export async function bounded<T>(
+  ms: number,
+  what: string,
+  request: (abortSignal: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  // Also raced, for a call whose request does not take the signal.
+  const given = new Promise<never>((_, reject) => {
+    const giveUp = (reason: unknown) => {
+      controller.abort(reason);
+      reject(reason);
+    };
+    timer = setTimeout(
+      () => giveUp(new EngineTimeout(`no answer ${what ? `to ${what} ` : ""}within ${ms / 1000} s`)),
+      ms,
+    );
+    onAbort = () => giveUp(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([request(controller.signal), given]);
+  } catch (error) {
+    throw controller.signal.aborted ? controller.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
 /**
  * Resolves when the engine answers a ping; otherwise rejects, within `timeoutMs`, with an
  * ExecutorError that says where it looked and what to do.
  */
 export async function pingEngine(docker: Docker, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
   try {
-    await Promise.race([docker.ping(), timeout]);
+    await bounded(timeoutMs, "", (abortSignal) =>
+      (docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(docker, { abortSignal }),
+    );
   } catch (error) {
     throw unreachable(docker, error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** The error for an engine that does not answer. */
 export function unreachable(docker: Docker, cause: unknown): ExecutorError {
-  const why = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-  const where = engineLocation(docker);
-  const via = origins.get(docker) ?? "a client of your own";
+  const why =
+    cause instanceof Error && !(cause instanceof EngineTimeout)
+      ? ((cause as NodeJS.ErrnoException).code ?? cause.message)
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
   return new ExecutorError(
-    `The docker runtime cannot reach a Docker engine at ${where} (${via}): ${why}. Start dockerd, set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
+    `The docker runtime cannot reach a Docker engine at ${engineDescription(docker)}: ${why}. Start dockerd, set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
     { cause },
+  );
+}
+
+/** Removes a container (and its volumes), giving up when the engine leaves the request unanswered. */
+export function removeContainer(container: Docker.Container, ms = REQUEST_TIMEOUT_MS): Promise<unknown> {
+  return bounded(ms, "removing a container", (abortSignal) =>
+    container.remove({ force: true, v: true, abortSignal } as Docker.ContainerRemoveOptions),
   );
 }
 
@@ -101,15 +164,17 @@ export function processAlive(pid: number): boolean {
  * Removes containers with our label whose owner process (on this machine) is gone: leftovers of
  * a process that crashed or was killed. Containers of other machines sharing the engine stay.
  */
-export async function sweepLeftovers(docker: Docker): Promise<number> {
+export async function sweepLeftovers(docker: Docker, ms = REQUEST_TIMEOUT_MS): Promise<number> {
   const host = hostname();
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=1`] } });
+  const list = await bounded(ms, "listing containers", (abortSignal) =>
+    docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=1`] }, abortSignal }),
+  );
   const dead = list.filter((info) => {
     const owner = info.Labels[LABEL_OWNER] ?? "";
     const at = owner.lastIndexOf(":");
     const pid = Number(owner.slice(at + 1));
     return owner.slice(0, at) === host && Number.isInteger(pid) && pid > 0 && !processAlive(pid);
   });
-  await Promise.allSettled(dead.map((info) => docker.getContainer(info.Id).remove({ force: true })));
+  await Promise.allSettled(dead.map((info) => removeContainer(docker.getContainer(info.Id), ms)));
   return dead.length;
 }

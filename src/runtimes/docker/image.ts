@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
 import { DEFAULTS } from "../../tool/options.ts";
-import { statusOf } from "./engine.ts";
+import { bounded, REQUEST_TIMEOUT_MS, statusOf } from "./engine.ts";
 import { type TarEntry, tarStream } from "./tar.ts";
 
 /** The tag `code-mode image build` gives its image unless told otherwise. */
@@ -126,17 +126,33 @@ function linkedLibraries(binary: string): string[] {
  * to the runner image of `code-mode image build` when only that one is present locally (we never
  * pull on our own). A missing image gets an error naming both ways to get one.
  */
-export async function resolveImage(docker: Docker, configured: string): Promise<string> {
-  if (await imageExists(docker, configured)) return configured;
-  if (configured === DEFAULTS.docker.image && (await imageExists(docker, RUNNER_IMAGE))) return RUNNER_IMAGE;
+export async function resolveImage(docker: Docker, configured: string, ms = REQUEST_TIMEOUT_MS): Promise<string> {
+  if (await imageExists(docker, configured, ms)) return configured;
+  if (configured === DEFAULTS.docker.image && (await imageExists(docker, RUNNER_IMAGE, ms))) return RUNNER_IMAGE;
   throw new ExecutorError(
     `The Docker image "${configured}" is not present on the engine${configured === DEFAULTS.docker.image ? `, nor is the runner image "${RUNNER_IMAGE}"` : ""}. Build one without a registry with \`code-mode image build\`${configured === DEFAULTS.docker.image ? "" : ` --tag ${configured}`}, or, where a registry is reachable, \`docker pull ${configured === RUNNER_IMAGE ? DEFAULTS.docker.image : configured}\`.`,
   );
 }
 
-async function imageExists(docker: Docker, name: string): Promise<boolean> {
+async function imageExists(docker: Docker, name: string, ms: number): Promise<boolean> {
   try {
-    await docker.getImage(name).inspect();
+    // dockerode's Image.inspect takes no abort signal; the same request through the modem does.
+    await bounded(
+      ms,
+      "an image lookup",
+      (abortSignal) =>
+        new Promise((resolve, reject) =>
+          docker.modem.dial(
+            {
+              path: `/images/${name}/json`,
+              method: "GET",
+              abortSignal,
+              statusCodes: { 200: true, 404: "no such image", 500: "server error" },
+            },
+            (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)),
+          ),
+        ),
+    );
     return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
