@@ -107,6 +107,15 @@ return { total: await api.add({ a: x, b: y }) };`,
     expect(runs.map((r) => r.result.result)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1000));
   });
 
+  it("lets go of its registry and refuses work once closed", async () => {
+    const before = registry.listenerCount("change");
+    const extra = createCodeModeTool(registry, { runtime: "vm" });
+    expect(registry.listenerCount("change")).toBe(before + 1);
+    await extra.close();
+    expect(registry.listenerCount("change")).toBe(before);
+    await expect(extra.execute({ code: "return 1;" })).rejects.toThrow(/was closed; create a new one/);
+  });
+
   it("cuts a long text for the model and says so", async () => {
     const small = createCodeModeTool(registry, { runtime: "vm", maxTextChars: 600 });
     try {
