@@ -291,9 +291,8 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
         "setInterval(() => console.log('tick'), 1);\nawait new Promise((r) => setTimeout(r, 20));\nreturn 'returned';",
       );
       expect(result.result).toBe("returned");
+      // It returned (a timer keeping it alive would have ended it as a timeout) and ticked meanwhile.
       expect(result.logs.length).toBeGreaterThan(0);
-      // The interval did not keep the execution alive until its timeout.
-      expect(result.ms).toBeLessThan(TIMEOUT_S * 1000);
       await stillWorks();
     });
 
