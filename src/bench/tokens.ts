@@ -33,14 +33,19 @@ export async function benchTokens(): Promise<TokenFigures> {
     );
     const withOutput = tools.map((tool, i) => ({ ...classic[i]!, output_schema: tool.outputSchema }));
     const codeTool = createCodeModeTool(registry, { runtime: "vm" });
-    const code = definition(codeTool.name, codeTool.description, codeTool.inputSchema);
-    return {
-      classic: countTokens(JSON.stringify(classic)),
-      code: countTokens(JSON.stringify([code])),
-      tools: tools.length,
-      classicWithOutputSchemas: countTokens(JSON.stringify(withOutput)),
-      declarations: countTokens(codeTool.declarations),
-    };
+    try {
+      const code = definition(codeTool.name, codeTool.description, codeTool.inputSchema);
+      return {
+        classic: countTokens(JSON.stringify(classic)),
+        code: countTokens(JSON.stringify([code])),
+        tools: tools.length,
+        classicWithOutputSchemas: countTokens(JSON.stringify(withOutput)),
+        declarations: countTokens(codeTool.declarations),
+      };
+    } finally {
+      // The tool starts its runtime at creation; left open, its processes keep this one alive.
+      await codeTool.close();
+    }
   } finally {
     await mcp.close();
     cleanup();
