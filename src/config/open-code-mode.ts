@@ -42,11 +42,18 @@ export async function openCodeMode(options: OpenOptions = {}): Promise<CodeModeS
   const closers: (() => Promise<void>)[] = [];
   const tool = createCodeModeTool(registry, { ...config.codeMode, ...options.overrides });
   closers.push(() => tool.close());
-  // Servers start last, so a broken tools module or a wrong option spawns nothing.
-  const mcp = await connectMcpServers(config.mcpServers ?? {}, registry, {
-    baseDir: loaded.baseDir,
-    ...(options.onWarning && { onWarning: options.onWarning }),
-  });
+  // Servers start last, so a broken tools module or a wrong option spawns no server; if they
+  // cannot start at all, the runtime the tool has already started is ended too.
+  let mcp: McpServers;
+  try {
+    mcp = await connectMcpServers(config.mcpServers ?? {}, registry, {
+      baseDir: loaded.baseDir,
+      ...(options.onWarning && { onWarning: options.onWarning }),
+    });
+  } catch (error) {
+    await tool.close();
+    throw error;
+  }
   closers.push(() => mcp.close());
   let closed = false;
   return {
