@@ -36,7 +36,7 @@ export function buildApiLayout(tools: readonly Tool[]): ApiEntry[] {
 }
 
 /** A safe identifier for one name: invalid characters become "_", a leading digit gets "_". */
-export function toIdentifier(name: string): string {
+function toIdentifier(name: string): string {
   let id = name.replace(/[^A-Za-z0-9_$]/g, "_");
   if (id === "" || /^[0-9]/.test(id)) id = `_${id}`;
   return id;
