@@ -17,6 +17,8 @@ export { loadConfig, parseConfig } from "./config/load.ts";
 export { type CodeModeSession, type OpenOptions, openCodeMode } from "./config/open-code-mode.ts";
 export type { CodeModeConfig, McpServerConfig } from "./config/schema.ts";
 export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./errors.ts";
+export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./execute-code/code-mode-tool.ts";
+export type { CodeModeOptions, DockerSettings, RuntimeChoice } from "./execute-code/options.ts";
 export { connectMcpServers, type McpClientOptions, type McpServers } from "./mcp/client.ts";
 export type { ConnectionState, McpConnection } from "./mcp/connection.ts";
 export { McpServerError } from "./mcp/errors.ts";
@@ -28,8 +30,6 @@ export { DockerExecutor, type DockerExecutorOptions } from "./runtimes/docker/do
 export { type BuiltImage, buildRunnerImage, RUNNER_IMAGE } from "./runtimes/docker/image.ts";
 export type { ExecutionLimits, ExecutionResult, Executor, LogEntry, RuntimeName } from "./runtimes/executor.ts";
 export { VmExecutor, type VmExecutorOptions } from "./runtimes/vm/vm-executor.ts";
-export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./tool/code-mode-tool.ts";
-export type { CodeModeOptions, DockerSettings, RuntimeChoice } from "./tool/options.ts";
 export { loadToolModules } from "./tools/load-modules.ts";
 export { ToolRegistry } from "./tools/registry.ts";
 export type { JsonSchema, Tool, ToolContext } from "./tools/tool.ts";

@@ -1,8 +1,8 @@
 // One case per attack, on every runtime: each asserts the error kind (or the harmless result),
 // and afterwards that the host lives on and the next program runs normally.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveOptions } from "../src/execute-code/options.ts";
 import { type CodeModeTool, createCodeModeTool, createExecutor, type Executor, ToolRegistry } from "../src/index.ts";
-import { resolveOptions } from "../src/tool/options.ts";
 import { runtimesUnderTest } from "./support/runtimes.ts";
 import { testTools } from "./support/tools.ts";
 

@@ -8,7 +8,7 @@ import {
   tool,
 } from "ai";
 import { ConfigError } from "../errors.ts";
-import type { CodeModeTool, CodeModeToolOutput } from "../tool/code-mode-tool.ts";
+import type { CodeModeTool, CodeModeToolOutput } from "../execute-code/code-mode-tool.ts";
 import type { JsonSchema, Tool } from "../tools/tool.ts";
 
 /** The `execute_code` tool as an AI SDK tool; its `output` keeps the structured result. */

@@ -1,7 +1,7 @@
 import { generateText, type LanguageModel, type StepResult, stepCountIs, type ToolSet } from "ai";
+import { type CodeModeToolOutput, createCodeModeTool } from "../execute-code/code-mode-tool.ts";
+import type { CodeModeOptions } from "../execute-code/options.ts";
 import type { ExecutionResult } from "../runtimes/executor.ts";
-import { type CodeModeToolOutput, createCodeModeTool } from "../tool/code-mode-tool.ts";
-import type { CodeModeOptions } from "../tool/options.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import type { Tool } from "../tools/tool.ts";
 import { toAiSdkTool } from "./ai-sdk.ts";

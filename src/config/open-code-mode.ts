@@ -1,7 +1,7 @@
+import type { CodeModeTool } from "../execute-code/code-mode-tool.ts";
+import { createCodeModeTool } from "../execute-code/code-mode-tool.ts";
+import type { CodeModeOptions } from "../execute-code/options.ts";
 import { connectMcpServers, type McpServers } from "../mcp/client.ts";
-import type { CodeModeTool } from "../tool/code-mode-tool.ts";
-import { createCodeModeTool } from "../tool/code-mode-tool.ts";
-import type { CodeModeOptions } from "../tool/options.ts";
 import { loadToolModules } from "../tools/load-modules.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import { type LoadedConfig, loadConfig } from "./load.ts";

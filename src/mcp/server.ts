@@ -6,7 +6,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { CodeModeTool } from "../tool/code-mode-tool.ts";
+import type { CodeModeTool } from "../execute-code/code-mode-tool.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
 

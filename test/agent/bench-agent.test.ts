@@ -1,7 +1,7 @@
 // The agent benchmark's shape: deterministic counts from scripted models, not timings.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AgentBench, benchAgent, formatAgentBench } from "../../src/bench/agent.ts";
-import { SCENARIOS } from "../../src/bench/scenarios/scenarios.ts";
+import { type AgentBench, benchAgent, formatAgentBench } from "../../bench/agent.ts";
+import { SCENARIOS } from "../../bench/scenarios/scenarios.ts";
 
 describe("benchAgent", () => {
   let bench: AgentBench;

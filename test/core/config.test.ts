@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { resolveOptions } from "../../src/execute-code/options.ts";
 import { ConfigError, loadConfig, parseConfig } from "../../src/index.ts";
-import { resolveOptions } from "../../src/tool/options.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "code-mode-config-"));
 

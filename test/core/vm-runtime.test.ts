@@ -1,8 +1,8 @@
 // Supervision of the vm runtime's child processes: crashes, recovery, shutdown.
 import { afterEach, describe, expect, it } from "vitest";
+import { resolveOptions } from "../../src/execute-code/options.ts";
+import { runProgram } from "../../src/execute-code/run-program.ts";
 import { ApiIndex, VmExecutor } from "../../src/index.ts";
-import { resolveOptions } from "../../src/tool/options.ts";
-import { runProgram } from "../../src/tool/run-program.ts";
 import { testTools } from "../support/tools.ts";
 
 const index = new ApiIndex(testTools().tools);

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { resolveOptions } from "../../src/execute-code/options.ts";
 import { DockerExecutor } from "../../src/runtimes/docker/docker-executor.ts";
 import { createDocker, LABEL_OWNER, LABEL_RUNNER } from "../../src/runtimes/docker/engine.ts";
 import { RUNNER_IMAGE } from "../../src/runtimes/docker/image.ts";
 import type { ExecutionJob } from "../../src/runtimes/executor.ts";
-import { resolveOptions } from "../../src/tool/options.ts";
 import { childrenLeft, containersLeft, dockerSkipReason } from "./support.ts";
 
 const skip = await dockerSkipReason();

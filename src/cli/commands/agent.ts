@@ -1,7 +1,7 @@
 import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
 import { openCodeMode } from "../../config/open-code-mode.ts";
-import type { CodeModeOptions, RuntimeChoice } from "../../tool/options.ts";
+import type { CodeModeOptions, RuntimeChoice } from "../../execute-code/options.ts";
 import { closeOnSignals } from "../shutdown.ts";
 import { parseFlags, UsageError } from "../usage.ts";
 

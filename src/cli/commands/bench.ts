@@ -1,53 +1,18 @@
-import { benchTypegen } from "../../bench/typegen.ts";
-import { benchVm } from "../../bench/vm.ts";
-import { parseFlags } from "../usage.ts";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../../errors.ts";
 
-type Section = Record<string, unknown>;
+// The benchmark harness and its scripted scenarios live in the repository's `bench/` folder, not
+// in the shipped package: from `src/cli/commands` or `dist/cli/commands` alike it is three up.
+const HARNESS = new URL("../../../bench/main.ts", import.meta.url);
 
-// Sections whose runtime or servers may be missing on this machine load on demand and are
-// skipped with a reason, so `bench` always reports what it can measure.
-const OPTIONAL: Record<string, () => Promise<object>> = {
-  docker: async () => (await import("../../bench/docker.ts")).benchDocker(),
-  tokens: async () => (await import("../../bench/tokens.ts")).benchTokens(),
-  mcp: async () => (await import("../../bench/mcp.ts")).benchMcp(),
-};
-
-/** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */
+/** `code-mode bench [--json] [--agent]`: runs the repository's benchmark harness. */
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { json: { type: "boolean" }, agent: { type: "boolean" } }, false);
-  const progress = (text: string) => process.stderr.write(`${text}\n`);
-  const report: Record<string, Section> = {};
-  if (values.agent) {
-    progress("bench: agent scenarios (scripted models, classic vs code)…");
-    const { benchAgent, formatAgentBench } = await import("../../bench/agent.ts");
-    const agent = await benchAgent();
-    process.stdout.write(values.json ? `${JSON.stringify({ agent })}\n` : `${formatAgentBench(agent)}\n`);
-    return 0;
-  } else {
-    progress("bench: vm runtime vs node:vm baseline…");
-    report.vm = { ...(await benchVm()) };
-    progress("bench: typegen…");
-    report.typegen = benchTypegen();
-    for (const [name, run] of Object.entries(OPTIONAL)) {
-      progress(`bench: ${name}…`);
-      try {
-        report[name] = { ...(await run()) };
-      } catch (error) {
-        progress(`bench: ${name} skipped: ${(error as Error).message.split("\n")[0]}`);
-      }
-    }
+  if (!existsSync(fileURLToPath(HARNESS))) {
+    throw new ConfigError(
+      "code-mode bench runs from a clone of the code-mode repository (its bench/ folder is not part of the package): clone it, run npm install, then npm run bench.",
+    );
   }
-  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
-  return 0;
-}
-
-function formatReport(report: Record<string, Section>): string {
-  const lines: string[] = [];
-  for (const [name, section] of Object.entries(report)) {
-    lines.push(`${name}:`);
-    for (const [key, value] of Object.entries(section)) {
-      lines.push(`  ${key.padEnd(26)} ${typeof value === "object" ? JSON.stringify(value) : String(value)}`);
-    }
-  }
-  return lines.join("\n");
+  const { benchCommand: run } = (await import(HARNESS.href)) as { benchCommand(argv: string[]): Promise<number> };
+  return run(argv);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { openCodeMode } from "../../config/open-code-mode.ts";
+import type { CodeModeOptions, RuntimeChoice } from "../../execute-code/options.ts";
 import type { ExecutionResult } from "../../runtimes/executor.ts";
-import type { CodeModeOptions, RuntimeChoice } from "../../tool/options.ts";
 import { closeOnSignals } from "../shutdown.ts";
 import { numberFlag, parseFlags, UsageError } from "../usage.ts";
 

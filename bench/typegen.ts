@@ -1,5 +1,5 @@
-import type { Tool } from "../tools/tool.ts";
-import { generateDeclarations } from "../typegen/declarations.ts";
+import type { Tool } from "../src/tools/tool.ts";
+import { generateDeclarations } from "../src/typegen/declarations.ts";
 import { round } from "./stats.ts";
 
 /** Typegen over `count` generated tools of realistic shape: median ms of several runs. */

@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-import { connectMcpServers } from "../mcp/client.ts";
-import { createCodeModeTool } from "../tool/code-mode-tool.ts";
-import { ToolRegistry } from "../tools/registry.ts";
+import { connectMcpServers } from "../src/mcp/client.ts";
+import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import { ToolRegistry } from "../src/tools/registry.ts";
 import { referenceServers } from "./mcp.ts";
 
 export type TokenFigures = {

@@ -1,11 +1,11 @@
 import vm from "node:vm";
-import { ApiIndex } from "../bridge/api-index.ts";
-import { Bridge } from "../bridge/bridge.ts";
-import { VmExecutor } from "../runtimes/vm/vm-executor.ts";
-import { resolveOptions } from "../tool/options.ts";
-import { runProgram } from "../tool/run-program.ts";
-import type { Tool } from "../tools/tool.ts";
-import { transpile } from "../transpile/transpile.ts";
+import { ApiIndex } from "../src/bridge/api-index.ts";
+import { Bridge } from "../src/bridge/bridge.ts";
+import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
+import { resolveOptions } from "../src/execute-code/options.ts";
+import { runProgram } from "../src/execute-code/run-program.ts";
+import type { Tool } from "../src/tools/tool.ts";
+import { transpile } from "../src/transpile/transpile.ts";
 import { round, sample } from "./stats.ts";
 
 export interface RuntimeFigures {

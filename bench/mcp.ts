@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { McpServerConfig } from "../config/schema.ts";
-import { connectMcpServers } from "../mcp/client.ts";
-import { VmExecutor } from "../runtimes/vm/vm-executor.ts";
-import { createCodeModeTool } from "../tool/code-mode-tool.ts";
-import { ToolRegistry } from "../tools/registry.ts";
+import type { McpServerConfig } from "../src/config/schema.ts";
+import { connectMcpServers } from "../src/mcp/client.ts";
+import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
+import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import { ToolRegistry } from "../src/tools/registry.ts";
 import { round, sample } from "./stats.ts";
 
 /** The official reference servers, as installed (dev dependencies), in a throw-away folder. */

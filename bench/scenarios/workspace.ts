@@ -1,4 +1,4 @@
-import type { Tool } from "../../tools/tool.ts";
+import type { Tool } from "../../src/tools/tool.ts";
 
 // A small office, fresh for every run: team, notes, calendar, timesheets, rooms, orders and
 // mail. Tool shapes follow the example tools (examples/tools.ts); state is per instance so that
