@@ -19,6 +19,7 @@ export const codeModeSchema = z
     maxToolCalls: z.number().int().min(1).optional(),
     maxConcurrentCalls: z.number().int().min(1).optional(),
     toolCallTimeout: seconds.optional(),
+    maxTextTokens: z.number().int().min(100).optional(),
     docker: dockerSchema.optional(),
   })
   .strict();

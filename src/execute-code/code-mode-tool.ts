@@ -33,7 +33,7 @@ export interface CodeModeTool {
   close(): Promise<void>;
 }
 
-const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.<tool>(input)\` (declared below); chain calls with ordinary code: variables, loops, conditions, try/catch, Promise.all. \`return\` the final value (plain JSON data) and use console.log for notes; both come back to you. Each tool error is thrown as an Error you can catch. There is no network, file system, require or import: only \`api\`. Do as much as you can in one program.`;
+const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.<tool>(input)\` (declared below); chain calls with ordinary code: variables, loops, conditions, try/catch, Promise.all. \`return\` only what you need to read (plain JSON data) and use console.log for short notes; both come back to you, cut to a budget. Keep bulk data inside the program: filter, count and summarise there. Each tool error is thrown as an Error you can catch. There is no network, file system, require or import: only \`api\`. Do as much as you can in one program.`;
 
 /** Creates the `execute_code` tool over a registry. */
 export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOptions = {}): CodeModeTool {
@@ -83,7 +83,10 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
         ...(resolved.approve && { approve: resolved.approve }),
         ...(context.signal && { signal: context.signal }),
       });
-      return { text: resultText(result, resolved.maxTextChars), result };
+      return {
+        text: resultText(result, { maxTokens: resolved.maxTextTokens, maxChars: resolved.maxTextChars }),
+        result,
+      };
     },
     async close() {
       registry.off("change", invalidate);

@@ -32,8 +32,13 @@ export interface CodeModeOptions {
   maxResultChars?: number;
   /** Characters of one tool call's input as JSON. Default 4,000,000. */
   maxToolInputChars?: number;
-  /** Characters of the text returned to the model. Default 20,000. */
+  /** Characters of the text returned to the model, a hard cap. Default 20,000. */
   maxTextChars?: number;
+  /**
+   * Tokens (estimated) of the text returned to the model: the result and console output share it,
+   * and what does not fit is cut by structure, saying what was left out. Default 2,000.
+   */
+  maxTextTokens?: number;
   /** Asked before every tool call; return false to refuse it. */
   approve?: ApprovalHook;
   docker?: DockerSettings;
@@ -43,6 +48,7 @@ export interface ResolvedOptions {
   runtime: RuntimeChoice | Executor;
   limits: ExecutionLimits;
   maxTextChars: number;
+  maxTextTokens: number;
   approve?: ApprovalHook;
   docker: Required<DockerSettings>;
 }
@@ -57,6 +63,7 @@ export const DEFAULTS = {
   maxResultChars: 100_000,
   maxToolInputChars: 4_000_000,
   maxTextChars: 20_000,
+  maxTextTokens: 2000,
   docker: { image: "node:24-slim", poolSize: 2, toolCallTimeout: 120 },
 } as const;
 
@@ -89,6 +96,7 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
       maxToolInputChars: integer("maxToolInputChars", options.maxToolInputChars ?? DEFAULTS.maxToolInputChars, 100),
     },
     maxTextChars: integer("maxTextChars", options.maxTextChars ?? DEFAULTS.maxTextChars, 500),
+    maxTextTokens: integer("maxTextTokens", options.maxTextTokens ?? DEFAULTS.maxTextTokens, 100),
     ...(options.approve && { approve: options.approve }),
     docker: {
       image: docker.image ?? DEFAULTS.docker.image,

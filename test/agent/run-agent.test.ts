@@ -131,7 +131,7 @@ describe("runAgent, code mode", () => {
       ["weather.temperature", true, 1],
       ["weather.temperature", true, 1],
     ]);
-    expect(run.text).toContain('"rome": 19');
+    expect(run.text).toContain('"rome":19');
     expect(run.steps[0]!.toolResults[0]).toMatchObject({ tool: "execute_code", ok: false });
     // Progress shows each program and each call inside it, live.
     const kinds = events.map((e) => (e.type === "tool-call" ? `call ${e.tool} ${e.inProgram}` : e.type));
