@@ -14,6 +14,8 @@ const HINTS: Record<string, string> = {
   config: "The host is misconfigured; this is not something your program can fix.",
 };
 
+/** Part of the budget planned with, so that estimation error does not push the text over it. */
+const ESTIMATE_MARGIN = 0.92;
 /** Share of the budget console output keeps when the result needs more than what is left. */
 const LOG_SHARE = 0.3;
 
@@ -42,7 +44,8 @@ export function resultText(result: ExecutionResult, budget: TextBudget): string 
     tail.push(`Tool calls: ${result.toolCalls.length}${failed ? ` (${failed} failed)` : ""}`);
   }
   const fixed = estimateTokens(head.join("\n\n")) + estimateTokens(tail.join("\n\n")) + 8;
-  const left = Math.max(64, budget.maxTokens - fixed);
+  // The estimate is within a few percent of real tokenizers; the margin keeps the text under budget.
+  const left = Math.max(64, Math.floor(budget.maxTokens * ESTIMATE_MARGIN) - fixed);
 
   const logLines = result.logs.map(logLine);
   const logsCost = logLines.reduce((sum, line) => sum + estimateTokens(line) + 1, 0);
