@@ -15,21 +15,32 @@ export { ApiIndex } from "./bridge/api-index.ts";
 export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
 export { loadConfig, parseConfig } from "./config/load.ts";
 export { type CodeModeSession, type OpenOptions, openCodeMode } from "./config/open-code-mode.ts";
-export type { CodeModeConfig, McpServerConfig } from "./config/schema.ts";
+export type { CodeModeConfig } from "./config/schema.ts";
 export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./errors.ts";
 export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./execute-code/code-mode-tool.ts";
-export type { CodeModeOptions, DockerSettings, RuntimeChoice } from "./execute-code/options.ts";
+export type { CodeModeOptions } from "./execute-code/options.ts";
 export { connectMcpServers, type McpClientOptions, type McpServers } from "./mcp/client.ts";
 export type { ConnectionState, McpConnection } from "./mcp/connection.ts";
 export { McpServerError } from "./mcp/errors.ts";
 export { type HttpEndpoint, type HttpOptions, listenHttp } from "./mcp/http-server.ts";
 export { createMcpServer, executionResultSchema, type McpServerOptions } from "./mcp/server.ts";
+export type { McpServerConfig } from "./mcp/server-config.ts";
 export { AutoExecutor, type AutoExecutorOptions } from "./runtimes/auto/auto-executor.ts";
 export { type CreateExecutorOptions, createExecutor } from "./runtimes/create-executor.ts";
 export { DockerExecutor, type DockerExecutorOptions } from "./runtimes/docker/docker-executor.ts";
 export { type BuiltImage, buildRunnerImage, RUNNER_IMAGE } from "./runtimes/docker/image.ts";
 export type { ExecutionLimits, ExecutionResult, Executor, LogEntry, RuntimeName } from "./runtimes/executor.ts";
 export { VmExecutor, type VmExecutorOptions } from "./runtimes/vm/vm-executor.ts";
+export {
+  DEFAULTS,
+  type DockerSettings,
+  RUNTIMES,
+  type RuntimeChoice,
+  SETTINGS,
+  type Setting,
+  type SettingName,
+  type Settings,
+} from "./settings.ts";
 export { loadToolModules } from "./tools/load-modules.ts";
 export { ToolRegistry } from "./tools/registry.ts";
 export type { JsonSchema, Tool, ToolContext } from "./tools/tool.ts";

@@ -1,6 +1,6 @@
-import type { McpServerConfig } from "../config/schema.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { McpConnection } from "./connection.ts";
+import type { McpServerConfig } from "./server-config.ts";
 
 export interface McpClientOptions {
   /** Folder that relative stdio `cwd`s resolve against, and where stdio servers start. Default: cwd. */

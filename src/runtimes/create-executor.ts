@@ -1,4 +1,4 @@
-import type { DockerSettings, RuntimeChoice } from "../execute-code/options.ts";
+import type { DockerSettings, RuntimeChoice } from "../settings.ts";
 import { AutoExecutor } from "./auto/auto-executor.ts";
 import { DockerExecutor, type DockerExecutorOptions } from "./docker/docker-executor.ts";
 import type { ExecutionLimits, Executor } from "./executor.ts";

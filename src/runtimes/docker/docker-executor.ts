@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
-import { DEFAULTS } from "../../execute-code/options.ts";
+import { DEFAULTS } from "../../settings.ts";
 import type { ExecutionJob, Executor, RawError, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { ContainerPool, type WarmRunner } from "./container-pool.ts";

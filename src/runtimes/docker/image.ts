@@ -3,7 +3,7 @@ import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
-import { DEFAULTS } from "../../execute-code/options.ts";
+import { DEFAULTS } from "../../settings.ts";
 import { bounded, REQUEST_TIMEOUT_MS, statusOf } from "./engine.ts";
 import { type TarEntry, tarStream } from "./tar.ts";
 

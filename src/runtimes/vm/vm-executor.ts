@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { ExecutorError } from "../../errors.ts";
+import { DEFAULTS } from "../../settings.ts";
 import type { ExecutionJob, Executor, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
 import type { FromChild, ToChild } from "./protocol.ts";
@@ -172,7 +173,7 @@ export class VmExecutor implements Executor {
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
     this.#graceMs = options.graceMs ?? 2000;
-    this.#memoryLimitMb = options.memoryLimitMb ?? 128;
+    this.#memoryLimitMb = options.memoryLimitMb ?? DEFAULTS.memoryLimit;
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
