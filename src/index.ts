@@ -14,7 +14,13 @@ export {
 export { ApiIndex } from "./bridge/api-index.ts";
 export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
 export { loadConfig, parseConfig } from "./config/load.ts";
-export { type CodeModeSession, type OpenOptions, openCodeMode } from "./config/open-code-mode.ts";
+export {
+  type CodeModeSession,
+  type CodeModeSetup,
+  loadCodeMode,
+  type OpenOptions,
+  openCodeMode,
+} from "./config/open-code-mode.ts";
 export type { CodeModeConfig } from "./config/schema.ts";
 export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./errors.ts";
 export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./execute-code/code-mode-tool.ts";
