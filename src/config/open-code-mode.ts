@@ -4,7 +4,7 @@ import { type CodeModeOptions, resolveOptions } from "../execute-code/options.ts
 import type { McpServers } from "../mcp/client.ts";
 import { loadToolModules } from "../tools/load-modules.ts";
 import { ToolRegistry } from "../tools/registry.ts";
-import { type LoadedConfig, loadConfig } from "./load.ts";
+import type { LoadedConfig } from "./load.ts";
 import type { CodeModeConfig } from "./schema.ts";
 
 export interface OpenOptions {
@@ -86,6 +86,8 @@ interface Prepared {
 // Everything that can be wrong in the config or the tools modules is found here, before anything starts.
 async function prepare(options: OpenOptions): Promise<Prepared> {
   const cwd = options.cwd ?? process.cwd();
+  // The config reader (zod, JSON5) loads when a session opens, not with `import "code-mode"`.
+  const { loadConfig } = await import("./load.ts");
   const loaded = loadConfig(options.configFile, cwd);
   const { config } = loaded;
   const registry = new ToolRegistry();

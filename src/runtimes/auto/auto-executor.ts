@@ -1,6 +1,7 @@
 import { CodeModeError } from "../../errors.ts";
-import { DockerExecutor, type DockerExecutorOptions } from "../docker/docker-executor.ts";
+import type { DockerExecutorOptions } from "../docker/docker-executor.ts";
 import type { ExecutionJob, Executor, RawOutcome, RuntimeName } from "../executor.ts";
+import { LazyExecutor } from "../lazy-executor.ts";
 import { VmExecutor } from "../vm/vm-executor.ts";
 
 export interface AutoExecutorOptions {
@@ -59,7 +60,15 @@ export class AutoExecutor implements Executor {
   #dockerRuntime(): Executor {
     if (!this.#docker) {
       const options = this.#dockerOptions;
-      this.#docker = typeof options === "function" ? options() : new DockerExecutor(options);
+      // dockerode loads on the first fallback only.
+      this.#docker =
+        typeof options === "function"
+          ? options()
+          : new LazyExecutor(
+              "docker",
+              async () => new (await import("../docker/docker-executor.ts")).DockerExecutor(options),
+              { start: true },
+            );
     }
     return this.#docker;
   }
