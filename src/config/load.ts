@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { configPath } from "./path.ts";
 import { type CodeModeConfig, configSchema } from "./schema.ts";
 
 /** A loaded config and the folder its relative paths are resolved against. */
@@ -13,14 +14,12 @@ export interface LoadedConfig {
   baseDir: string;
 }
 
-const DEFAULT_FILES = ["code-mode.json5", "augure.json5"];
-
 /**
  * Loads `file`, or else `code-mode.json5` / `augure.json5` from `cwd`. An `augure.json5` is read
  * the same way (its `codeMode`, `tools`, `mcpServers` and `model`; other sections are its own).
  */
 export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
-  const path = file ? resolve(cwd, file) : DEFAULT_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  const path = configPath(file, cwd);
   if (!path) return { config: {}, baseDir: cwd };
   let text: string;
   try {

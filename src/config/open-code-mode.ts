@@ -5,6 +5,7 @@ import type { McpServers } from "../mcp/client.ts";
 import { loadToolModules } from "../tools/load-modules.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import type { LoadedConfig } from "./load.ts";
+import { configPath } from "./path.ts";
 import type { CodeModeConfig } from "./schema.ts";
 
 export interface OpenOptions {
@@ -86,9 +87,9 @@ interface Prepared {
 // Everything that can be wrong in the config or the tools modules is found here, before anything starts.
 async function prepare(options: OpenOptions): Promise<Prepared> {
   const cwd = options.cwd ?? process.cwd();
-  // The config reader (zod, JSON5) loads when a session opens, not with `import "code-mode"`.
-  const { loadConfig } = await import("./load.ts");
-  const loaded = loadConfig(options.configFile, cwd);
+  // The config reader (zod, JSON5) loads only when there is a file to read.
+  const file = configPath(options.configFile, cwd);
+  const loaded: LoadedConfig = file ? (await import("./load.ts")).loadConfig(file, cwd) : { config: {}, baseDir: cwd };
   const { config } = loaded;
   const registry = new ToolRegistry();
   registry.register(...(await loadToolModules(config.tools ?? [], loaded.baseDir)));
