@@ -11,6 +11,7 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   tokens: async () => (await import("./tokens.ts")).benchTokens(),
   mcp: async () => (await import("./mcp.ts")).benchMcp(),
   results: async () => (await import("./results.ts")).benchResults(),
+  startup: async () => (await import("./startup.ts")).benchStartup(),
 };
 
 /** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */

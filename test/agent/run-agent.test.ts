@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { type AgentEvent, runAgent, type Tool, VmExecutor } from "../../src/index.ts";
+import { type AgentEvent, runAgent } from "../../src/agent/index.ts";
+import { type Tool, VmExecutor } from "../../src/index.ts";
 import { mockModel, toolResults } from "./mock-model.ts";
 
 const executor = new VmExecutor({ processes: 1 });

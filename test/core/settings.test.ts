@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.ts";
 import { resolveOptions } from "../../src/execute-code/options.ts";
-import { ConfigError, DEFAULTS, parseConfig, SETTINGS, type Setting } from "../../src/index.ts";
+import { ConfigError, DEFAULTS, SETTINGS, type Setting } from "../../src/index.ts";
 import { parseFlagValue, resolveSettings, type SettingName } from "../../src/settings.ts";
 
 const rows = Object.entries(SETTINGS) as [SettingName, Setting][];

@@ -1,6 +1,6 @@
 import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
-import { openCodeMode } from "../../config/open-code-mode.ts";
+import { loadCodeMode } from "../../config/open-code-mode.ts";
 import { closeOnSignals } from "../shutdown.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
@@ -33,9 +33,11 @@ export async function agentCommand(argv: string[]): Promise<number> {
   }
   const overrides = readSettingFlags(values, AGENT_SETTINGS);
 
-  const session = await openCodeMode({
+  // The agent makes its own execute_code tool (code mode only): the session starts no runtime.
+  const session = await loadCodeMode({
     ...(values.config && { configFile: values.config }),
     toolModules: values.tools ?? [],
+    overrides,
   });
   const abort = new AbortController();
   const removeHandlers = closeOnSignals(async () => {
@@ -54,7 +56,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
         mode,
         prompt: positionals[0],
         maxSteps,
-        codeMode: { ...session.config.codeMode, ...overrides },
+        codeMode: session.options,
         onEvent: (event) => progress.show(event),
         signal: abort.signal,
       });
