@@ -1,5 +1,6 @@
 import type { ApprovalHook } from "../bridge/bridge.ts";
 import { ConfigError } from "../errors.ts";
+import { RUNNER_IMAGE } from "../runtimes/docker/image.ts";
 import type { ExecutionLimits, Executor } from "../runtimes/executor.ts";
 
 export type RuntimeChoice = "vm" | "docker" | "auto";
@@ -57,7 +58,7 @@ export const DEFAULTS = {
   maxResultChars: 100_000,
   maxToolInputChars: 4_000_000,
   maxTextChars: 20_000,
-  docker: { image: "node:24-slim", poolSize: 2, toolCallTimeout: 120 },
+  docker: { image: RUNNER_IMAGE, poolSize: 2, toolCallTimeout: 120 },
 } as const;
 
 /** Fills defaults and checks ranges once, at the edge; inner code trusts the result. */

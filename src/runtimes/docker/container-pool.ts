@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
+import { withDeadline } from "../deadline.ts";
 import {
   bounded,
   LABEL_EXECUTOR,
@@ -10,8 +11,9 @@ import {
   removeContainer,
   statusOf,
 } from "./engine.ts";
+import { noSandboxInImage } from "./image.ts";
 import { RunnerChannel } from "./runner-link.ts";
-import { runnerCommand } from "./runner-source.ts";
+import { RUNNER_HEAP_MB, runnerCommand } from "./runner-source.ts";
 
 /** What every container of one pool shares. */
 export interface ContainerSpec {
@@ -22,14 +24,19 @@ export interface ContainerSpec {
   executorId: string;
 }
 
-/** Memory for Node itself beside the program's heap: the idle process, code, young generation. */
-export const NODE_OVERHEAD_MB = 128;
+/**
+ * Memory beside the program's isolate heap: the idle main process (~40 MB), the runner's Node
+ * (~50 MB with its isolate made) and the runner's own heap for messages (`RUNNER_HEAP_MB`).
+ */
+export const NODE_OVERHEAD_MB = 96 + RUNNER_HEAP_MB;
 
 /**
  * Private writable address space Node takes before any program (RLIMIT_DATA counts the 512 MB
  * code range V8 reserves, thread stacks and the heap), measured at ~575 MB for Node 24 on x64.
  */
 const NODE_DATA_BASE_MB = 640;
+/** Each isolated-vm isolate reserves a code range of its own: without it, creating one fails. */
+const ISOLATE_CODE_RANGE_MB = 512;
 
 /**
  * The hardened container: no network, read-only root with a small tmpfs, memory with swap off,
@@ -38,7 +45,7 @@ const NODE_DATA_BASE_MB = 640;
  */
 export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const memory = (spec.memoryLimitMb + NODE_OVERHEAD_MB) * 1024 * 1024;
-  const data = (NODE_DATA_BASE_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
+  const data = (NODE_DATA_BASE_MB + ISOLATE_CODE_RANGE_MB + RUNNER_HEAP_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
   return {
     Image: spec.image,
     Cmd: ["node", "--max-old-space-size=16", "-e", "setInterval(() => {}, 1 << 30)"],
@@ -237,24 +244,19 @@ export class ContainerPool {
         signal,
       );
       const channel = new RunnerChannel(stream, (s, out, err) => this.#docker.modem.demuxStream(s, out, err));
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`)),
-          READY_TIMEOUT_MS,
-        );
-        onAbort = () => reject(signal?.reason);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
       try {
-        await Promise.race([channel.ready, late]);
+        await withDeadline(
+          () => channel.ready,
+          READY_TIMEOUT_MS,
+          signal,
+          () => new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`),
+        );
       } catch (error) {
         channel.destroy();
+        if (/Cannot find (package|module) 'isolated-vm'|NODE_MODULE_VERSION|ERR_DLOPEN_FAILED/.test(channel.stderr)) {
+          throw noSandboxInImage(this.spec.image, channel.stderr);
+        }
         throw error;
-      } finally {
-        clearTimeout(timer);
-        if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
       return { container, exec, channel };
     } catch (error) {
