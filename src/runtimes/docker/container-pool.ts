@@ -253,7 +253,12 @@ export class ContainerPool {
         );
       } catch (error) {
         channel.destroy();
-        if (/Cannot find (package|module) 'isolated-vm'|NODE_MODULE_VERSION|ERR_DLOPEN_FAILED/.test(channel.stderr)) {
+        if (
+          /ERR_MODULE_NOT_FOUND|Cannot find (package|module)|NODE_MODULE_VERSION|ERR_DLOPEN_FAILED/.test(
+            channel.stderr,
+          ) &&
+          /isolated-vm|node-gyp-build/.test(channel.stderr)
+        ) {
           throw noSandboxInImage(this.spec.image, channel.stderr);
         }
         throw error;

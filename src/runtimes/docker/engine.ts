@@ -15,6 +15,8 @@ export const OWNER = `${hostname()}:${process.pid}`;
 
 // How each client found its engine, for error messages (the environment may change later).
 const origins = new WeakMap<Docker, string>();
+// The default socket docker-modem chose for a client, once known.
+const defaultSockets = new WeakMap<Docker, string>();
 
 /** A Docker client as dockerode makes it: `DOCKER_HOST` (unix, tcp, ssh) or the local socket. */
 export function createDocker(options?: Docker.DockerOptions): Docker {
@@ -37,16 +39,16 @@ export function createDocker(options?: Docker.DockerOptions): Docker {
 export function engineLocation(docker: Docker): string {
   const modem = docker.modem as unknown as {
     socketPath?: string | (() => Promise<string>);
-    socketPathCache?: string;
     protocol?: string;
     host?: string;
     port?: string | number;
   };
   // Without DOCKER_HOST, docker-modem's socket path is a function it calls at the first request
-  // (it prefers ~/.docker/run/docker.sock when that exists); what it found is cached.
+  // (it prefers ~/.docker/run/docker.sock when that exists); `pingEngine` notes what it found.
   if (typeof modem.socketPath === "function") {
-    return modem.socketPathCache
-      ? `unix://${modem.socketPathCache}`
+    const found = defaultSockets.get(docker);
+    return found
+      ? `unix://${found}`
       : `unix://${join(homedir(), ".docker", "run", "docker.sock")} or unix:///var/run/docker.sock`;
   }
   if (modem.socketPath) return `unix://${modem.socketPath}`;
@@ -97,6 +99,10 @@ export function bounded<T>(
  */
 export async function pingEngine(docker: Docker, timeoutMs: number): Promise<void> {
   try {
+    const modem = docker.modem as unknown as { socketPath?: unknown; getSocketPath?: () => Promise<string> };
+    if (typeof modem.socketPath === "function" && modem.getSocketPath) {
+      defaultSockets.set(docker, await modem.getSocketPath.call(modem));
+    }
     await bounded(timeoutMs, "", (abortSignal) =>
       (docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(docker, { abortSignal }),
     );
