@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { withDeadline } from "../deadline.ts";
 import {
@@ -41,14 +42,22 @@ const ISOLATE_CODE_RANGE_MB = 512;
 /**
  * The hardened container: no network, read-only root with a small tmpfs, memory with swap off,
  * a data limit, one CPU, a pids limit, no capabilities, no privilege gain, a non-root user. Its
- * main process only idles; the program runs in a `docker exec` of the runner.
+ * main process only idles until its stdin ends; the program runs in a `docker exec` of the runner.
+ *
+ * Nothing outlives the host: the host holds the main process's stdin through an attach, and with
+ * `StdinOnce` the engine closes that stdin when the attach's connection goes away, as it does when
+ * the host process dies (SIGKILL included). The main process then exits, the container stops, and
+ * `AutoRemove` removes it; no later start needs to sweep.
  */
 export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const memory = (spec.memoryLimitMb + NODE_OVERHEAD_MB) * 1024 * 1024;
   const data = (NODE_DATA_BASE_MB + ISOLATE_CODE_RANGE_MB + RUNNER_HEAP_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
   return {
     Image: spec.image,
-    Cmd: ["node", "--max-old-space-size=16", "-e", "setInterval(() => {}, 1 << 30)"],
+    Cmd: ["node", "--max-old-space-size=16", "-e", MAIN_PROCESS],
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
     User: "65534:65534",
     WorkingDir: "/tmp",
     Env: [],
@@ -74,16 +83,21 @@ export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptio
         { Name: "data", Soft: data, Hard: data },
       ],
       LogConfig: { Type: "none", Config: {} },
-      AutoRemove: false,
+      AutoRemove: true,
     },
   };
 }
+
+/** The container's main process: it lives as long as the host's attach holds its stdin. */
+const MAIN_PROCESS = "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();";
 
 const READY_TIMEOUT_MS = 30_000;
 
 /** A started container whose runner is already up and waiting for its program on stdin. */
 export interface WarmRunner {
   container: Docker.Container;
+  /** The attach that holds the main process's stdin: when it closes, the container ends. */
+  lifeline: Duplex;
   exec: Docker.Exec;
   channel: RunnerChannel;
 }
@@ -144,6 +158,7 @@ export class ContainerPool {
   /** Removes a used (or broken) container, in the background. */
   discard(runner: WarmRunner): void {
     runner.channel.destroy();
+    runner.lifeline.destroy();
     this.#remove(runner.container);
   }
 
@@ -181,7 +196,10 @@ export class ContainerPool {
     this.#closed = true;
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     const ready = this.#ready.splice(0);
-    for (const runner of ready) runner.channel.destroy();
+    for (const runner of ready) {
+      runner.channel.destroy();
+      runner.lifeline.destroy();
+    }
     const unremoved = [...this.#unremoved];
     this.#unremoved.clear();
     await Promise.allSettled(
@@ -195,7 +213,9 @@ export class ContainerPool {
     this.#unremoved.delete(container);
     this.#track(removeContainer(container, this.#requestTimeoutMs)).catch((error) => {
       // Gone already (404) is done; otherwise (engine away, removal in progress) try again later.
-      if (statusOf(error) !== 404 && !this.#closed) this.#unremoved.add(container);
+      // A 409 is a removal already under way (AutoRemove's, after the container stopped).
+      const status = statusOf(error);
+      if (status !== 404 && status !== 409 && !this.#closed) this.#unremoved.add(container);
     });
   }
 
@@ -218,8 +238,18 @@ export class ContainerPool {
     // The engine answers again: what it could not remove before (it went away, and its containers
     // with it, stopped) goes now.
     for (const left of this.#unremoved) this.#remove(left);
+    let lifeline: Duplex | undefined;
     try {
       signal?.throwIfAborted();
+      // Attached before the start, so the main process never runs without the host holding its stdin.
+      lifeline = (await bounded(
+        ms,
+        "attaching to a container",
+        (abortSignal) =>
+          container.attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true, abortSignal }),
+        signal,
+      )) as Duplex;
+      lifeline.on("error", () => {});
       await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
       const exec = await bounded(
         ms,
@@ -263,8 +293,9 @@ export class ContainerPool {
         }
         throw error;
       }
-      return { container, exec, channel };
+      return { container, lifeline, exec, channel };
     } catch (error) {
+      lifeline?.destroy();
       this.#remove(container);
       throw error;
     }
