@@ -45,15 +45,19 @@ describe.each(runtimes)("results and logs arrive whole on %s", (runtime) => {
     await executor?.close();
   });
 
-  it.each([1000, 3000, 20_000])("a result of %i objects, ten times in a row", async (count) => {
-    const want = expected(count);
-    for (let i = 0; i < TRIES; i++) {
-      const { result } = await roomy.execute({ code: objects(count) });
-      expect(result.error).toBeUndefined();
-      expect(result.resultCut).toBeUndefined();
-      expect(result.result).toEqual(want);
-    }
-  });
+  it.each([1000, 3000, 20_000])(
+    "a result of %i objects, ten times in a row",
+    async (count) => {
+      const want = expected(count);
+      for (let i = 0; i < TRIES; i++) {
+        const { result } = await roomy.execute({ code: objects(count) });
+        expect(result.error).toBeUndefined();
+        expect(result.resultCut).toBeUndefined();
+        expect(result.result).toEqual(want);
+      }
+    },
+    120_000,
+  );
 
   it("60 KB of console output, every line in order", async () => {
     const want = Array.from({ length: 600 }, (_, i) => ({ level: "log", message: line(i) }));
@@ -63,7 +67,7 @@ describe.each(runtimes)("results and logs arrive whole on %s", (runtime) => {
       expect(result.result).toBe("logged");
       expect(result.logs).toEqual(want);
     }
-  });
+  }, 120_000);
 
   it("past the limits, the result and the logs arrive cut and say so", async () => {
     for (let i = 0; i < TRIES; i++) {
@@ -85,5 +89,5 @@ describe.each(runtimes)("results and logs arrive whole on %s", (runtime) => {
       });
       expect(kept.reduce((sum, entry) => sum + entry.message.length, 0)).toBeLessThanOrEqual(10_000);
     }
-  });
+  }, 120_000);
 });
