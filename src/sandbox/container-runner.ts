@@ -1,12 +1,12 @@
 // Runs INSIDE the container, as `node --no-node-snapshot --input-type=module -e <this> <memoryLimitMb>`.
-// The host bundles this file with the sandbox core and the prelude's source (the
-// `__CODE_MODE_PRELUDE__` constant) and sends it as the exec's command; `isolated-vm` stays
+// It is the container's one process. The host bundles this file with the sandbox core and the
+// prelude's source (the `__CODE_MODE_PRELUDE__` constant) and gives it as the container's command; `isolated-vm` stays
 // outside the bundle and is found in the image (`code-mode image build` puts it at /node_modules).
 //
 // Programs run in an isolated-vm isolate through the same core as the vm runtime: same prelude,
 // limits and verdicts. The container is the second wall around it.
 //
-// Protocol: newline-delimited JSON on stdin and stdout, one message per line (JSON.stringify
+// Protocol: newline-delimited JSON on stdin and stdout (attached by the host), one message per line (JSON.stringify
 // escapes every newline inside strings, so a line is always a whole message).
 //   host -> runner: {t:"run", js, apiPaths, limits, toolCallTimeoutMs}
 //                   {t:"reply", id, json}             the answer to call `id`
@@ -15,7 +15,8 @@
 //                   {t:"log", level, text}            a console line, as it is written
 //                   {t:"done", outcome}                {ok, resultJson?, resultCut?, error?}
 // After `done` the runner waits for the host to close its stdin: exiting earlier could lose
-// the last messages in the pipe, and the host removes the container anyway.
+// the last messages in the pipe. Its stdin also ends when the host dies (the container is made
+// with StdinOnce); either way the runner exits and the container goes (AutoRemove).
 import type { ExecutionLimits } from "../runtimes/executor.ts";
 import { IsolateCore } from "./isolate-runner.ts";
 

@@ -26,10 +26,10 @@ export interface ContainerSpec {
 }
 
 /**
- * Memory beside the program's isolate heap: the idle main process (~40 MB), the runner's Node
- * (~50 MB with its isolate made) and the runner's own heap for messages (`RUNNER_HEAP_MB`).
+ * Memory beside the program's isolate heap: the runner's Node (~50 MB with its isolate made) and
+ * its own heap for messages (`RUNNER_HEAP_MB`).
  */
-export const NODE_OVERHEAD_MB = 96 + RUNNER_HEAP_MB;
+export const NODE_OVERHEAD_MB = 64 + RUNNER_HEAP_MB;
 
 /**
  * Private writable address space Node takes before any program (RLIMIT_DATA counts the 512 MB
@@ -42,27 +42,29 @@ const ISOLATE_CODE_RANGE_MB = 512;
 /**
  * The hardened container: no network, read-only root with a small tmpfs, memory with swap off,
  * a data limit, one CPU, a pids limit, no capabilities, no privilege gain, a non-root user. Its
- * main process only idles until its stdin ends; the program runs in a `docker exec` of the runner.
+ * one process is the runner, whose standard streams the host attaches before the start.
  *
- * Nothing outlives the host: the host holds the main process's stdin through an attach, and with
- * `StdinOnce` the engine closes that stdin when the attach's connection goes away, as it does when
- * the host process dies (SIGKILL included). The main process then exits, the container stops, and
- * `AutoRemove` removes it; no later start needs to sweep.
+ * Nothing outlives the host: with `StdinOnce` the engine closes the runner's stdin when the
+ * attach's connection goes away, as it does when the host process dies (SIGKILL included). The
+ * runner then exits, the container stops, and `AutoRemove` removes it; no later start sweeps.
  */
 export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const memory = (spec.memoryLimitMb + NODE_OVERHEAD_MB) * 1024 * 1024;
   const data = (NODE_DATA_BASE_MB + ISOLATE_CODE_RANGE_MB + RUNNER_HEAP_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
   return {
     Image: spec.image,
-    Cmd: ["node", "--max-old-space-size=16", "-e", MAIN_PROCESS],
+    Cmd: runnerCommand(spec.memoryLimitMb),
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
     User: "65534:65534",
     WorkingDir: "/tmp",
     Env: [],
-    // The idle main process is PID 1 without a SIGTERM handler, so it ignores SIGTERM: a stopping
-    // engine would wait its 10 s stop timeout for each container. Nothing in it needs a clean stop.
+    // The runner is PID 1 without a SIGTERM handler, so it ignores SIGTERM: a stopping engine
+    // would wait its 10 s stop timeout for each container. Nothing in it needs a clean stop.
     StopSignal: "SIGKILL",
     NetworkDisabled: true,
     Labels: { [LABEL_RUNNER]: "1", [LABEL_OWNER]: OWNER, [LABEL_EXECUTOR]: spec.executorId },
@@ -88,23 +90,18 @@ export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptio
   };
 }
 
-/** The container's main process: it lives as long as the host's attach holds its stdin. */
-const MAIN_PROCESS = "process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();";
-
 const READY_TIMEOUT_MS = 30_000;
 
 /** A started container whose runner is already up and waiting for its program on stdin. */
 export interface WarmRunner {
   container: Docker.Container;
-  /** The attach that holds the main process's stdin: when it closes, the container ends. */
-  lifeline: Duplex;
-  exec: Docker.Exec;
+  /** The runner's standard streams, through the attach: when it closes, the container ends. */
   channel: RunnerChannel;
 }
 
 /**
- * Containers created and started ahead of need, each with its runner already started by a
- * `docker exec` (Node's start-up is off the execution's path). Each is used once: `take` hands
+ * Containers created and started ahead of need, each with its runner already up and waiting
+ * (Node's start-up is off the execution's path). Each is used once: `take` hands
  * one out and the caller gives it back to `discard`, which removes it; the pool refills in the
  * background.
  */
@@ -124,7 +121,7 @@ export class ContainerPool {
   /** Containers whose removal failed (the engine was away): removed again once it answers. */
   readonly #unremoved = new Set<Docker.Container>();
 
-  /** `requestTimeoutMs` bounds each engine request of making a container (create, start, exec). */
+  /** `requestTimeoutMs` bounds each engine request of making a container (create, attach, start). */
   constructor(docker: Docker, spec: ContainerSpec, size: number, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     this.#docker = docker;
     this.spec = spec;
@@ -158,7 +155,6 @@ export class ContainerPool {
   /** Removes a used (or broken) container, in the background. */
   discard(runner: WarmRunner): void {
     runner.channel.destroy();
-    runner.lifeline.destroy();
     this.#remove(runner.container);
   }
 
@@ -196,10 +192,7 @@ export class ContainerPool {
     this.#closed = true;
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
     const ready = this.#ready.splice(0);
-    for (const runner of ready) {
-      runner.channel.destroy();
-      runner.lifeline.destroy();
-    }
+    for (const runner of ready) runner.channel.destroy();
     const unremoved = [...this.#unremoved];
     this.#unremoved.clear();
     await Promise.allSettled(
@@ -226,8 +219,14 @@ export class ContainerPool {
     let container: Docker.Container;
     try {
       // Not abandoned when `signal` aborts: only the engine's answer tells which container to remove.
+      // docker-modem copies every create option into the query string unless told what goes
+      // where; the runner's source in `Cmd` would make the request line tens of KB long.
       container = await bounded(ms, "creating a container", (abortSignal) =>
-        this.#docker.createContainer({ ...hardenedConfig(this.spec), name, abortSignal }),
+        this.#docker.createContainer({
+          _query: { name },
+          _body: hardenedConfig(this.spec),
+          abortSignal,
+        } as Docker.ContainerCreateOptions),
       );
     } catch (error) {
       // No answer (given up, or the connection broke): the engine may have made it all the same,
@@ -238,42 +237,20 @@ export class ContainerPool {
     // The engine answers again: what it could not remove before (it went away, and its containers
     // with it, stopped) goes now.
     for (const left of this.#unremoved) this.#remove(left);
-    let lifeline: Duplex | undefined;
+    let stream: Duplex | undefined;
     try {
       signal?.throwIfAborted();
-      // Attached before the start, so the main process never runs without the host holding its stdin.
-      lifeline = (await bounded(
+      // Attached before the start, so no output is missed and the runner never runs without the
+      // host holding its stdin. The signal only bounds the wait for the stream; it lives on.
+      stream = (await bounded(
         ms,
         "attaching to a container",
         (abortSignal) =>
-          container.attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true, abortSignal }),
+          container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, abortSignal }),
         signal,
       )) as Duplex;
-      lifeline.on("error", () => {});
-      await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
-      const exec = await bounded(
-        ms,
-        "creating an exec",
-        (abortSignal) =>
-          container.exec({
-            Cmd: runnerCommand(this.spec.memoryLimitMb),
-            AttachStdin: true,
-            AttachStdout: true,
-            AttachStderr: true,
-            Tty: false,
-            Env: [],
-            abortSignal,
-          }),
-        signal,
-      );
-      // The signal only bounds the wait for the stream; the stream itself lives on.
-      const stream = await bounded(
-        ms,
-        "starting an exec",
-        (abortSignal) => exec.start({ hijack: true, stdin: true, abortSignal }),
-        signal,
-      );
       const channel = new RunnerChannel(stream, (s, out, err) => this.#docker.modem.demuxStream(s, out, err));
+      await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
       try {
         await withDeadline(
           () => channel.ready,
@@ -293,9 +270,9 @@ export class ContainerPool {
         }
         throw error;
       }
-      return { container, lifeline, exec, channel };
+      return { container, channel };
     } catch (error) {
-      lifeline?.destroy();
+      stream?.destroy();
       this.#remove(container);
       throw error;
     }

@@ -33,7 +33,7 @@ export interface DockerExecutorOptions {
   memoryLimitMb?: number;
   /** How long to wait for the engine to answer, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** How long one engine request (create, start, exec, list, image lookup) may go unanswered, ms. Default 30000. */
+  /** How long one engine request (create, attach, start, list, image lookup) may go unanswered, ms. Default 30000. */
   requestTimeoutMs?: number;
   /**
    * An execution's deadline is its timeout plus this, ms, counted from `run()`: getting a container
@@ -51,9 +51,9 @@ const MAX_POOLS = 2;
 const DEADLINE = Symbol("deadline");
 
 /**
- * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, in a
- * `docker exec` of our runner started ahead of need; the program and its `api` calls travel over
- * the exec's standard streams. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
+ * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, whose
+ * one process is our runner, started ahead of need; the program and its `api` calls travel over
+ * the runner's standard streams, attached. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
  */
 export class DockerExecutor implements Executor {
   readonly name = "docker" as const;
@@ -253,23 +253,23 @@ export class DockerExecutor implements Executor {
   /** The outcome of a runner that ended on its own: its answer, or why it gave none. */
   async #conclude(
     end: LinkEnd,
-    { container, exec }: WarmRunner,
+    { container }: WarmRunner,
     job: ExecutionJob,
     logs: RawOutcome["logs"],
   ): Promise<RawOutcome> {
     if (end.done) return end.outcome;
     const fail = (error: RawError): RawOutcome => ({ ok: false, error, logs });
+    // The runner's own heap ran out: V8 said so on stderr before it died.
     if (isOutOfMemory(end.stderr)) return fail(memoryError(job.limits));
-    // The exec's end is known first; give the engine a moment to see whether the whole container
-    // went down with it (killed from outside) or lives on (only the runner died).
-    const exitCode = await exitCodeOf(exec);
+    // The runner is the container's process: its streams end first; give the engine a moment to
+    // see the container stop, and whether the kernel killed it for memory.
     let state: Docker.ContainerInspectInfo["State"] | undefined;
     let engineGone: unknown;
     for (let i = 0; i < 8; i++) {
       try {
         state = (await container.inspect()).State;
       } catch (error) {
-        state = undefined; // Removed from outside, or the engine went away: treated as stopped.
+        state = undefined; // Removed (AutoRemove, or from outside), or the engine went away.
         if (isConnectionError(error)) engineGone = error;
       }
       if (!state?.Running || state.OOMKilled) break;
@@ -277,36 +277,17 @@ export class DockerExecutor implements Executor {
     }
     if (state?.OOMKilled) return fail(memoryError(job.limits));
     const tail = end.stderr.trim().split("\n").slice(-3).join(" ");
-    if (!state?.Running) {
-      return fail({
-        kind: "executor",
-        message:
-          `The container running the program stopped during the execution (${state ? `status ${state.Status}, exit code ${state.ExitCode}` : engineGone ? `the Docker engine at ${engineLocation(this.#docker)} went away: ${(engineGone as NodeJS.ErrnoException).code}` : "it was removed"}). The program may be run again. ${tail}`.trim(),
-      });
-    }
-    // The container lives on, but the runner died: the kernel's OOM killer takes the largest
-    // process of a container at its memory limit, and that is the runner.
-    if (exitCode === 137) return fail(memoryError(job.limits));
+    const how = state
+      ? `status ${state.Status}, exit code ${state.ExitCode}`
+      : engineGone
+        ? `the Docker engine at ${engineLocation(this.#docker)} went away: ${(engineGone as NodeJS.ErrnoException).code}`
+        : "it was removed";
     return fail({
       kind: "executor",
       message:
-        `The runner in the container ended without an answer (exit code ${exitCode ?? "unknown"}). ${tail}`.trim(),
+        `The container running the program stopped during the execution (${how}). The program may be run again. ${tail}`.trim(),
     });
   }
-}
-
-/** The exit code of a finished exec; the engine may need a moment to notice the end. */
-async function exitCodeOf(exec: Docker.Exec): Promise<number | undefined> {
-  try {
-    for (let i = 0; i < 40; i++) {
-      const info = await exec.inspect();
-      if (!info.Running) return info.ExitCode ?? undefined;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  } catch {
-    // Gone meanwhile.
-  }
-  return undefined;
 }
 
 function describe(error: unknown): string {

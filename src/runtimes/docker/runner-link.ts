@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { CORE_KINDS, checkedOutcome, LogCap, toolFailureReply } from "../../sandbox/verdicts.ts";
 import { type ExecutionJob, type LogEntry, type RawOutcome, reportLog } from "../executor.ts";
 
-/** Splits a multiplexed exec or attach stream into stdout and stderr (dockerode's `demuxStream`). */
+/** Splits a multiplexed attach stream into stdout and stderr (dockerode's `demuxStream`). */
 export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
 
 // The runner speaks for a program we do not trust: every message is bounded and checked.

@@ -5,7 +5,7 @@ let cached: string | undefined;
 
 /**
  * The container runner as one ES module text, with the sandbox core and the prelude inside. It
- * travels as the exec's `-e` argument, so a changed runner needs no image rebuild; only
+ * travels as the container command's `-e` argument, so a changed runner needs no image rebuild; only
  * `isolated-vm` (a native addon) comes from the image. Bundled once, at first use.
  */
 export function runnerSource(): string {
@@ -29,7 +29,7 @@ export function runnerSource(): string {
 /** The runner's own heap, MB: messages and the core; the program's heap is its isolate's. */
 export const RUNNER_HEAP_MB = 96;
 
-/** The exec command that runs the runner, preparing an isolate of `memoryLimitMb`. */
+/** The container's command: the runner, preparing an isolate of `memoryLimitMb`. */
 export function runnerCommand(memoryLimitMb: number): string[] {
   return [
     "node",
