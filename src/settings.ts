@@ -108,8 +108,8 @@ export const SETTINGS = {
   },
   "docker.image": {
     kind: "text",
-    default: "node:24-slim",
-    doc: "Image of the docker runtime; when absent, the runner image of `code-mode image build`.",
+    default: "code-mode-runner:ivm",
+    doc: "Image of the docker runtime: Node 24 with isolated-vm, as `code-mode image build` makes it under this tag.",
   },
   "docker.poolSize": { kind: "integer", min: 0, max: 64, default: 2, doc: "Containers kept started ahead of need." },
   "docker.toolCallTimeout": {
@@ -126,7 +126,7 @@ export type SettingName = keyof typeof SETTINGS;
 
 /** Docker runtime settings (see the docker runtime). */
 export interface DockerSettings {
-  /** {@link SETTINGS} `docker.image`: default "node:24-slim", or the runner image when only that exists. */
+  /** {@link SETTINGS} `docker.image`: default "code-mode-runner:ivm", the image `code-mode image build` makes. */
   image?: string;
   /** {@link SETTINGS} `docker.poolSize`: containers kept started ahead of need. Default 2. */
   poolSize?: number;

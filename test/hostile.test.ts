@@ -23,6 +23,8 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
 
   beforeAll(async () => {
     executor = createExecutor({ runtime, docker: resolveOptions({}).docker });
+    // Attacks are timed by their own 2 s timeout: the runtime is warm before the first one.
+    await (executor as Partial<{ ready(): Promise<void> }>).ready?.();
     tool = createCodeModeTool(new ToolRegistry(fixtures.tools), {
       runtime: executor,
       timeout: TIMEOUT_S,

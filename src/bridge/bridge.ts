@@ -1,5 +1,12 @@
 import type { ErrorKind } from "../errors.ts";
+import { withDeadline } from "../runtimes/deadline.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
+import {
+  clipName as clip,
+  inputTooLargeMessage,
+  toolFailureMessage,
+  tooManyCallsMessage,
+} from "../sandbox/verdicts.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
 import { closestName } from "./suggest.ts";
@@ -58,12 +65,8 @@ export class Bridge implements BridgeEndpoint {
     // Cheap refusals first: everything here is program-controlled, and none of it may cost the
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
-    if (++this.#calls > this.#limits.maxToolCalls) {
-      return fail(
-        "limit",
-        `api.${clip(path)} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
-      );
-    }
+    if (++this.#calls > this.#limits.maxToolCalls)
+      return fail("limit", tooManyCallsMessage(path, this.#limits.maxToolCalls));
     const entry = this.#index.get(path);
     if (!entry) {
       const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
@@ -74,10 +77,7 @@ export class Bridge implements BridgeEndpoint {
     }
     const label = `api.${path}`;
     if (argsJson.length > this.#limits.maxToolInputChars) {
-      return fail(
-        "limit",
-        `${label} got ${argsJson.length} characters of input, more than the ${this.#limits.maxToolInputChars} a call may send. Send less per call.`,
-      );
+      return fail("limit", inputTooLargeMessage(path, argsJson.length, this.#limits.maxToolInputChars));
     }
     // Calls waiting for a free slot hold their input; together they stay within a budget.
     if (this.#parkedChars + argsJson.length > MAX_PARKED_INPUT_CHARS) {
@@ -127,7 +127,7 @@ export class Bridge implements BridgeEndpoint {
       ok = true;
       return json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
     } catch (error) {
-      return fail("tool", `${label} failed: ${errorMessage(error)}`);
+      return fail("tool", toolFailureMessage(path, error));
     } finally {
       this.trace.push({ tool: entry.key, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
       this.#release();
@@ -137,21 +137,12 @@ export class Bridge implements BridgeEndpoint {
   /** Runs one tool with a signal that aborts on the per-call timeout or when the execution ends. */
   async #execute(tool: Tool, input: unknown): Promise<unknown> {
     const timeoutMs = this.#limits.toolCallTimeoutMs;
-    const controller = new AbortController();
-    const signal = AbortSignal.any([controller.signal, this.#ended.signal]);
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`no answer within ${timeoutMs / 1000} s (the per-call timeout); try a smaller request`);
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([Promise.resolve().then(() => tool.execute(input, { signal })), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(
+      (expired) => tool.execute(input, { signal: AbortSignal.any([expired, this.#ended.signal]) }),
+      timeoutMs,
+      undefined,
+      () => new Error(`no answer within ${timeoutMs / 1000} s (the per-call timeout); try a smaller request`),
+    );
   }
 
   #acquire(): Promise<void> | void {
@@ -173,10 +164,6 @@ export class Bridge implements BridgeEndpoint {
   }
 }
 
-function clip(name: string): string {
-  return name.length > MAX_SUGGESTED_NAME ? `${name.slice(0, MAX_SUGGESTED_NAME)}…` : name;
-}
-
 function fail(kind: ErrorKind, message: string): string {
   const reply: BridgeReply = { ok: false, error: { kind, message } };
   return JSON.stringify(reply);
@@ -187,14 +174,5 @@ function safeStringify(value: unknown): string | undefined {
     return JSON.stringify(value);
   } catch {
     return undefined;
-  }
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  try {
-    return typeof error === "string" ? error : JSON.stringify(error);
-  } catch {
-    return String(error);
   }
 }

@@ -2,12 +2,7 @@ import type { ApiIndex } from "../bridge/api-index.ts";
 import { type ApprovalHook, Bridge } from "../bridge/bridge.ts";
 import { CodeModeError } from "../errors.ts";
 import type { ExecutionLimits, ExecutionResult, Executor, RawOutcome } from "../runtimes/executor.ts";
-import { memoryMessage } from "../runtimes/messages.ts";
 import { transpile } from "../transpile/transpile.ts";
-
-// V8 throws these instead of exhausting the heap (a string's length is capped; an ArrayBuffer is
-// refused up front): they are memory bombs all the same.
-const OUT_OF_MEMORY = /^RangeError: (Invalid string length|Array buffer allocation failed)/;
 
 export interface RunProgramDeps {
   index: ApiIndex;
@@ -49,13 +44,6 @@ export async function runProgram(code: string, deps: RunProgramDeps): Promise<Ex
     bridge.end();
   }
   const position = outcome.error ? program.positions.fromStack(outcome.error.stack) : undefined;
-  if (outcome.error?.kind === "runtime" && OUT_OF_MEMORY.test(outcome.error.message)) {
-    outcome.error = {
-      ...outcome.error,
-      kind: "memory",
-      message: `${memoryMessage(deps.limits.memoryLimitMb)} (${outcome.error.message})`,
-    };
-  }
   return finish(outcome, bridge.trace, position);
 }
 

@@ -48,6 +48,22 @@ export interface ExecutionJob {
   limits: ExecutionLimits;
   /** Aborts the execution from outside (the host is shutting down, the caller gave up). */
   signal?: AbortSignal;
+  /**
+   * Called with each console line as soon as it reaches the host, in order, before the outcome
+   * resolves (the outcome's `logs` still hold them all). What it throws or rejects is ignored.
+   */
+  onLog?: (entry: LogEntry) => void;
+}
+
+/** Hands a console line to the job's `onLog`; a throwing or rejecting listener never breaks the run. */
+export function reportLog(job: ExecutionJob, entry: LogEntry): void {
+  if (!job.onLog) return;
+  try {
+    const returned: unknown = job.onLog(entry);
+    if (returned instanceof Promise) returned.catch(() => {});
+  } catch {
+    // The listener's trouble, not the program's.
+  }
 }
 
 /** What the sandbox reported, before positions are mapped back to the model's code. */

@@ -1,18 +1,24 @@
-// Runs INSIDE the container, as `node --experimental-vm-modules --input-type=module -e <this>`.
-// No imports from host code: the host bundles this file with the prelude's source (the
-// `__CODE_MODE_PRELUDE__` constant) and sends it as the exec's command.
+// Runs INSIDE the container, as `node --no-node-snapshot --input-type=module -e <this> <memoryLimitMb>`.
+// It is the container's one process. The host bundles this file with the sandbox core and the
+// prelude's source (the `__CODE_MODE_PRELUDE__` constant) and gives it as the container's command; `isolated-vm` stays
+// outside the bundle and is found in the image (`code-mode image build` puts it at /node_modules).
 //
-// Protocol: newline-delimited JSON on stdin and stdout, one message per line (JSON.stringify
+// Programs run in an isolated-vm isolate through the same core as the vm runtime: same prelude,
+// limits and verdicts. The container is the second wall around it.
+//
+// Protocol: newline-delimited JSON on stdin and stdout (attached by the host), one message per line (JSON.stringify
 // escapes every newline inside strings, so a line is always a whole message).
-//   host -> runner: {t:"run", js, apiPaths, maxResultChars, maxLogChars, toolCallTimeoutMs}
+//   host -> runner: {t:"run", js, apiPaths, limits, toolCallTimeoutMs}
 //                   {t:"reply", id, json}             the answer to call `id`
 //   runner -> host: {t:"ready"}                        first, once the sandbox is made
 //                   {t:"call", id, path, args}        an `api.*` call, args as JSON text
-//                   {t:"log", level, text}
+//                   {t:"log", level, text}            a console line, as it is written
 //                   {t:"done", outcome}                {ok, resultJson?, resultCut?, error?}
-// The container is the security boundary; the program still gets a fresh context with nothing
-// but ECMAScript built-ins and the prelude (no require, process, import()).
-import vm from "node:vm";
+// After `done` the runner waits for the host to close its stdin: exiting earlier could lose
+// the last messages in the pipe. Its stdin also ends when the host dies (the container is made
+// with StdinOnce); either way the runner exits and the container goes (AutoRemove).
+import type { ExecutionLimits } from "../runtimes/executor.ts";
+import { IsolateCore } from "./isolate-runner.ts";
 
 declare const __CODE_MODE_PRELUDE__: string;
 
@@ -20,126 +26,55 @@ interface RunMessage {
   t: "run";
   js: string;
   apiPaths: string[][];
-  maxResultChars: number;
-  maxLogChars: number;
+  limits: ExecutionLimits;
   toolCallTimeoutMs: number;
 }
 
-// Captured before any program code runs.
-const stringify = JSON.stringify;
-const MAX_DELAY = 2 ** 31 - 1;
+/** The one run this runner serves: its id inside the core. */
+const RUN_ID = 1;
 
 function write(message: unknown): void {
-  process.stdout.write(`${stringify(message)}\n`);
+  process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-const pending = new Map<number, NodeJS.Timeout>();
-let started = false;
-let toolCallTimeoutMs = 120_000;
-
-function answer(id: number, json: string): void {
-  const timer = pending.get(id);
-  if (timer === undefined) return;
-  clearTimeout(timer);
-  pending.delete(id);
-  try {
-    deliver(id, json);
-  } catch {
-    // The program's own failure surfaces through its promise.
-  }
-}
-
-// The prelude's only way out. It must never throw: an error of this realm would leak it.
-function onSend(kind: unknown, id: unknown, a: unknown, b: unknown): void {
-  try {
-    const requestId = Number(id);
-    if (kind === "call") {
-      const path = String(a);
-      const seconds = toolCallTimeoutMs / 1000;
-      const giveUp = () => {
-        const error = {
-          kind: "tool",
-          message: `api.${path} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,
-        };
-        answer(requestId, stringify({ ok: false, error }));
-      };
-      pending.set(requestId, setTimeout(giveUp, toolCallTimeoutMs));
-      write({ t: "call", id: requestId, path, args: String(b) });
-    } else if (kind === "sleep") {
-      const ms = Math.min(MAX_DELAY, Math.max(0, Number(a) || 0));
-      pending.set(
-        requestId,
-        setTimeout(() => answer(requestId, ""), ms),
-      );
-    } else if (kind === "log") {
-      write({ t: "log", level: String(a), text: String(b) });
-    } else if (kind === "done") {
-      let outcome: unknown;
-      try {
-        outcome = JSON.parse(String(a));
-      } catch {
-        outcome = { ok: false, error: { kind: "runtime", message: "The program's answer could not be read." } };
-      }
-      finish(outcome);
-    }
-  } catch {
-    // Nothing to report to: the program carries on.
-  }
-}
-
+const core = new IsolateCore(__CODE_MODE_PRELUDE__);
 // The sandbox is made while the runner waits for its program, off the execution's path.
-const context = vm.createContext(vm.constants.DONT_CONTEXTIFY) as Record<string, unknown>;
-const ContextError = vm.runInContext("Error", context) as ErrorConstructor;
-// Without this, import() rejects with an error of the runner's realm, whose constructor
-// reaches `process`; this one belongs to the program's realm.
-const importModuleDynamically = (() => {
-  throw new ContextError("import() is not available: there are no modules in the sandbox, only `api`.");
-}) as unknown as vm.ScriptOptions["importModuleDynamically"];
-context.__cm_send = onSend;
-const deliver = new vm.Script(__CODE_MODE_PRELUDE__, {
-  filename: "code-mode-prelude.js",
-  importModuleDynamically,
-}).runInContext(context) as (id: number, json: string) => void;
+core.prepareSpare(Number(process.argv[1]) || 128);
 
-function run(message: RunMessage): void {
-  toolCallTimeoutMs = message.toolCallTimeoutMs;
-  const options = stringify({
-    apiPaths: message.apiPaths,
-    maxResultChars: message.maxResultChars,
-    maxLogChars: message.maxLogChars,
-  });
-  try {
-    // The program's first line holds only `async function __main() {`: positions stay the model's.
-    // The prelude reports the outcome through `done`, not through the script's value.
-    new vm.Script(`__codeModeFinish(${options}, ${message.js});`, {
-      filename: "program.js",
-      importModuleDynamically,
-    }).runInContext(context);
-  } catch (error) {
-    finish({ ok: false, error: describe(error) });
-  }
-}
+let started = false;
+const givingUp = new Map<number, NodeJS.Timeout>();
+let answer: (id: number, json: string) => void = () => {};
 
-/** A throw during the program's own top-level evaluation (the prelude catches the rest). */
-function describe(error: unknown): { kind: string; message: string; stack?: string } {
-  try {
-    if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
-      const e = error as Error;
-      const name = String(e.name);
-      const stack = typeof e.stack === "string" ? e.stack.slice(0, 4000) : undefined;
-      return { kind: "runtime", message: `${name}: ${String(e.message)}`, ...(stack && { stack }) };
-    }
-    return { kind: "runtime", message: String(error) };
-  } catch {
-    return { kind: "runtime", message: "The program failed with an unprintable error." };
-  }
-}
-
-function finish(outcome: unknown): void {
+async function run(message: RunMessage): Promise<void> {
+  const seconds = message.toolCallTimeoutMs / 1000;
+  const running = core.start(
+    { js: message.js, apiPaths: message.apiPaths, limits: message.limits, runId: RUN_ID },
+    {
+      call(id, path, args) {
+        // A call the host never answers fails here, so the program can carry on (docker.toolCallTimeout).
+        const giveUp = () => {
+          givingUp.delete(id);
+          const error = {
+            kind: "tool",
+            message: `api.${path.slice(0, 200)} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,
+          };
+          running.answer(id, JSON.stringify({ ok: false, error }));
+        };
+        givingUp.set(id, setTimeout(giveUp, message.toolCallTimeoutMs));
+        write({ t: "call", id, path, args });
+      },
+      log: (entry) => write({ t: "log", level: entry.level, text: entry.message }),
+    },
+  );
+  answer = (id, json) => {
+    clearTimeout(givingUp.get(id));
+    givingUp.delete(id);
+    running.answer(id, json);
+  };
+  const { logs: _sent, ...outcome } = await running.outcome;
+  for (const timer of givingUp.values()) clearTimeout(timer);
+  givingUp.clear();
   write({ t: "done", outcome });
-  // Timers the program left behind must not keep this process alive; stdout to a pipe is
-  // written synchronously, so nothing is lost.
-  process.exit(0);
 }
 
 let buffered = "";
@@ -162,16 +97,13 @@ process.stdin.on("data", (chunk: string) => {
   }
   buffered = chunk.slice(from);
 });
-// A rejection nobody handled must not end the runner (Node's default); as in the vm runtime,
-// the program goes on and it is not reported.
-process.on("unhandledRejection", () => {});
-// The host went away: nothing left to serve.
+// The host closed our stdin: it has the answer, or it went away. Either way nothing is left to serve.
 process.stdin.on("end", () => process.exit(0));
 
 function onMessage(message: { t: string; id?: number; json?: string }): void {
   if (message.t === "run" && !started) {
     started = true;
-    run(message as RunMessage);
+    void run(message as RunMessage);
   } else if (message.t === "reply") {
     answer(Number(message.id), String(message.json));
   }

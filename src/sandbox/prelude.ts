@@ -1,4 +1,4 @@
-// Runs INSIDE the sandbox (an isolated-vm context, or node:vm inside a container), before the
+// Runs INSIDE the sandbox (an isolated-vm context, in a vm child or inside a container), before the
 // program. No imports: nothing from the host may reach this file. It builds `api`, `console`
 // and timers on top of three host functions that move only strings and numbers.
 

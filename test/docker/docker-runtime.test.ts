@@ -1,6 +1,7 @@
 // The docker runtime against the real engine: hardening, programs, limits, faults, clean-up.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CodeModeTool, createCodeModeTool, ToolRegistry } from "../../src/index.ts";
+import { NODE_OVERHEAD_MB } from "../../src/runtimes/docker/container-pool.ts";
 import { DockerExecutor } from "../../src/runtimes/docker/docker-executor.ts";
 import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER } from "../../src/runtimes/docker/engine.ts";
 import { testTools } from "../support/tools.ts";
@@ -53,7 +54,7 @@ describe.skipIf(skip)("docker runtime", () => {
     expect(host.ReadonlyRootfs).toBe(true);
     expect(host.CapDrop).toEqual(["ALL"]);
     expect(host.SecurityOpt).toContain("no-new-privileges");
-    expect(host.Memory).toBe((64 + 128) * 1024 * 1024);
+    expect(host.Memory).toBe((64 + NODE_OVERHEAD_MB) * 1024 * 1024);
     expect(host.MemorySwap).toBe(host.Memory);
     expect(host.PidsLimit).toBe(64);
     expect(host.NanoCpus).toBe(1e9);

@@ -338,7 +338,7 @@ describe.skipIf(skip)("the engine going away and coming back", () => {
     // Whether the engine still answered the last inspect while it shut down is a race; either way
     // the message says the container stopped and that the program may be run again.
     expect(cut.error?.message).toMatch(
-      /^The container running the program stopped during the execution \((the Docker engine at unix:\/\/\S+ went away: E[A-Z]+|status exited, exit code 137)\)\. The program may be run again\./,
+      /^The container running the program stopped during the execution \((the Docker engine at unix:\/\/\S+ went away: E[A-Z]+|status (exited|removing), exit code 137)\)\. The program may be run again\./,
     );
     expect(cut.toolCalls.map((call) => call.tool)).toEqual(["started"]);
     expect(Date.now() - stopping).toBeLessThan(10_000);

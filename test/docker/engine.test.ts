@@ -1,13 +1,15 @@
 // Engine access and images: unreachable engines fail fast and say what to do; leftovers are swept.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveOptions } from "../../src/execute-code/options.ts";
 import { DockerExecutor } from "../../src/runtimes/docker/docker-executor.ts";
 import { createDocker, LABEL_OWNER, LABEL_RUNNER } from "../../src/runtimes/docker/engine.ts";
 import { RUNNER_IMAGE } from "../../src/runtimes/docker/image.ts";
+import { tarStream } from "../../src/runtimes/docker/tar.ts";
 import type { ExecutionJob } from "../../src/runtimes/executor.ts";
 import { childrenLeft, containersLeft, dockerSkipReason } from "./support.ts";
 
@@ -46,6 +48,29 @@ describe("an unreachable engine", () => {
     );
     expect(Date.now() - started).toBeLessThan(2000);
     await executor.close();
+  });
+
+  it("without DOCKER_HOST, the error names the default socket it tried, not code", async () => {
+    // docker-modem prefers ~/.docker/run/docker.sock when it exists: here a plain file, no engine.
+    const home = mkdtempSync(`${tmpdir()}/code-mode-home-`);
+    mkdirSync(`${home}/.docker/run`, { recursive: true });
+    writeFileSync(`${home}/.docker/run/docker.sock`, "");
+    const saved = { home: process.env.HOME, host: process.env.DOCKER_HOST };
+    process.env.HOME = home;
+    delete process.env.DOCKER_HOST;
+    try {
+      const executor = new DockerExecutor();
+      const error = await executor.run(job).catch((e: Error) => e);
+      expect((error as Error).message).not.toMatch(/function|Promise/);
+      expect((error as Error).message).toContain(
+        `cannot reach a Docker engine at unix://${home}/.docker/run/docker.sock (the default socket; DOCKER_HOST is not set): `,
+      );
+      await executor.close();
+    } finally {
+      process.env.HOME = saved.home;
+      if (saved.host !== undefined) process.env.DOCKER_HOST = saved.host;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("an engine that accepts connections but never answers times out instead of hanging", async () => {
@@ -259,25 +284,57 @@ describe.skipIf(skip)("images and leftovers", () => {
     expect(await childrenLeft()).toEqual([]);
   });
 
-  it("a missing image gets an error naming both ways to get one", async () => {
+  it("a missing image gets an error that says how to make one", async () => {
     const executor = new DockerExecutor({ image: "code-mode-test-absent:1" });
     const error = await executor.run(job).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/"code-mode-test-absent:1" is not present on the engine/);
-    expect((error as Error).message).toMatch(/`code-mode image build` --tag code-mode-test-absent:1/);
-    expect((error as Error).message).toMatch(/`docker pull code-mode-test-absent:1`/);
+    expect((error as Error).message).toMatch(/`code-mode image build --tag code-mode-test-absent:1`/);
+    expect((error as Error).message).toContain(`the default "${RUNNER_IMAGE}"`);
     await executor.close();
   });
 
-  it("the default image falls back to the runner image when node:24-slim is absent", async () => {
-    const docker = createDocker();
-    const hasSlim = await docker
-      .getImage("node:24-slim")
-      .inspect()
-      .then(() => true)
-      .catch(() => false);
+  it("the default image is the runner image that `code-mode image build` makes", async () => {
     const executor = new DockerExecutor({ poolSize: 0 });
-    expect(await executor.image()).toBe(hasSlim ? "node:24-slim" : RUNNER_IMAGE);
+    expect(await executor.image()).toBe(RUNNER_IMAGE);
     await executor.close();
+  });
+
+  it("an image whose Node cannot load isolated-vm gets an error that says `code-mode image build` makes one", async () => {
+    // The runner image with isolated-vm's package pointing at a file that is not there.
+    const docker = createDocker();
+    const tag = `code-mode-test-no-ivm:${process.pid}`;
+    const file = (path: string, text: string) => ({
+      type: "file" as const,
+      path,
+      mode: 0o644,
+      size: Buffer.byteLength(text),
+      source: Buffer.from(text),
+    });
+    const stream = await docker.buildImage(
+      tarStream([
+        file("Dockerfile", `FROM ${RUNNER_IMAGE}\nCOPY package.json /node_modules/isolated-vm/package.json\n`),
+        file("package.json", '{ "name": "isolated-vm", "main": "gone.js" }'),
+      ]) as unknown as NodeJS.ReadableStream,
+      { t: tag, rm: true, forcerm: true },
+    );
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve(undefined))),
+    );
+    const executor = new DockerExecutor({ image: tag, poolSize: 0 });
+    try {
+      const error = await executor.run(job).catch((e: Error) => e);
+      expect(error).toMatchObject({ kind: "executor" });
+      expect((error as Error).message).toMatch(
+        new RegExp(`"${tag}" cannot run the sandbox: its Node does not load isolated-vm`),
+      );
+      expect((error as Error).message).toContain("`code-mode image build` makes an image that carries it");
+    } finally {
+      await executor.close();
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => {});
+    }
   });
 
   it("sweeps containers left by a process that died", async () => {

@@ -20,7 +20,9 @@ export async function imageCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--tag is "${tag}"; expected an image name such as ${RUNNER_IMAGE}.`);
   const docker = createDocker();
   await pingEngine(docker, 5000);
-  process.stderr.write(`Building ${tag} from ${process.execPath} (${process.version}) and the libraries it links...\n`);
+  process.stderr.write(
+    `Building ${tag} from ${process.execPath} (${process.version}), isolated-vm for it and the libraries they link...\n`,
+  );
   const started = performance.now();
   const image = await buildRunnerImage(
     docker,
@@ -30,7 +32,9 @@ export async function imageCommand(argv: string[]): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `Built ${image.tag} (${image.id.slice(0, 19)}): Node ${image.nodeVersion}, ${(image.size / 1e6).toFixed(1)} MB, ${image.files.length} files from this machine, in ${seconds} s.\n` +
-      `Use it with runtime "docker" (it is the default when node:24-slim is absent), or set codeMode.docker.image to "${image.tag}".\n`,
+      (image.tag === RUNNER_IMAGE
+        ? `The docker runtime uses it by default.\n`
+        : `Use it with runtime "docker" by setting codeMode.docker.image to "${image.tag}".\n`),
   );
   return 0;
 }

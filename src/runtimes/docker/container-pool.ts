@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
+import { withDeadline } from "../deadline.ts";
 import {
   bounded,
   LABEL_EXECUTOR,
@@ -10,8 +12,9 @@ import {
   removeContainer,
   statusOf,
 } from "./engine.ts";
+import { noSandboxInImage } from "./image.ts";
 import { RunnerChannel } from "./runner-link.ts";
-import { runnerCommand } from "./runner-source.ts";
+import { RUNNER_HEAP_MB, runnerCommand } from "./runner-source.ts";
 
 /** What every container of one pool shares. */
 export interface ContainerSpec {
@@ -22,31 +25,46 @@ export interface ContainerSpec {
   executorId: string;
 }
 
-/** Memory for Node itself beside the program's heap: the idle process, code, young generation. */
-export const NODE_OVERHEAD_MB = 128;
+/**
+ * Memory beside the program's isolate heap: the runner's Node (~50 MB with its isolate made) and
+ * its own heap for messages (`RUNNER_HEAP_MB`).
+ */
+export const NODE_OVERHEAD_MB = 64 + RUNNER_HEAP_MB;
 
 /**
  * Private writable address space Node takes before any program (RLIMIT_DATA counts the 512 MB
  * code range V8 reserves, thread stacks and the heap), measured at ~575 MB for Node 24 on x64.
  */
 const NODE_DATA_BASE_MB = 640;
+/** Each isolated-vm isolate reserves a code range of its own: without it, creating one fails. */
+const ISOLATE_CODE_RANGE_MB = 512;
 
 /**
  * The hardened container: no network, read-only root with a small tmpfs, memory with swap off,
  * a data limit, one CPU, a pids limit, no capabilities, no privilege gain, a non-root user. Its
- * main process only idles; the program runs in a `docker exec` of the runner.
+ * one process is the runner, whose standard streams the host attaches before the start.
+ *
+ * Nothing outlives the host: with `StdinOnce` the engine closes the runner's stdin when the
+ * attach's connection goes away, as it does when the host process dies (SIGKILL included). The
+ * runner then exits, the container stops, and `AutoRemove` removes it; no later start sweeps.
  */
 export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const memory = (spec.memoryLimitMb + NODE_OVERHEAD_MB) * 1024 * 1024;
-  const data = (NODE_DATA_BASE_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
+  const data = (NODE_DATA_BASE_MB + ISOLATE_CODE_RANGE_MB + RUNNER_HEAP_MB + 2 * spec.memoryLimitMb) * 1024 * 1024;
   return {
     Image: spec.image,
-    Cmd: ["node", "--max-old-space-size=16", "-e", "setInterval(() => {}, 1 << 30)"],
+    Cmd: runnerCommand(spec.memoryLimitMb),
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
     User: "65534:65534",
     WorkingDir: "/tmp",
     Env: [],
-    // The idle main process is PID 1 without a SIGTERM handler, so it ignores SIGTERM: a stopping
-    // engine would wait its 10 s stop timeout for each container. Nothing in it needs a clean stop.
+    // The runner is PID 1 without a SIGTERM handler, so it ignores SIGTERM: a stopping engine
+    // would wait its 10 s stop timeout for each container. Nothing in it needs a clean stop.
     StopSignal: "SIGKILL",
     NetworkDisabled: true,
     Labels: { [LABEL_RUNNER]: "1", [LABEL_OWNER]: OWNER, [LABEL_EXECUTOR]: spec.executorId },
@@ -67,7 +85,7 @@ export function hardenedConfig(spec: ContainerSpec): Docker.ContainerCreateOptio
         { Name: "data", Soft: data, Hard: data },
       ],
       LogConfig: { Type: "none", Config: {} },
-      AutoRemove: false,
+      AutoRemove: true,
     },
   };
 }
@@ -77,13 +95,13 @@ const READY_TIMEOUT_MS = 30_000;
 /** A started container whose runner is already up and waiting for its program on stdin. */
 export interface WarmRunner {
   container: Docker.Container;
-  exec: Docker.Exec;
+  /** The runner's standard streams, through the attach: when it closes, the container ends. */
   channel: RunnerChannel;
 }
 
 /**
- * Containers created and started ahead of need, each with its runner already started by a
- * `docker exec` (Node's start-up is off the execution's path). Each is used once: `take` hands
+ * Containers created and started ahead of need, each with its runner already up and waiting
+ * (Node's start-up is off the execution's path). Each is used once: `take` hands
  * one out and the caller gives it back to `discard`, which removes it; the pool refills in the
  * background.
  */
@@ -103,7 +121,7 @@ export class ContainerPool {
   /** Containers whose removal failed (the engine was away): removed again once it answers. */
   readonly #unremoved = new Set<Docker.Container>();
 
-  /** `requestTimeoutMs` bounds each engine request of making a container (create, start, exec). */
+  /** `requestTimeoutMs` bounds each engine request of making a container (create, attach, start). */
   constructor(docker: Docker, spec: ContainerSpec, size: number, requestTimeoutMs = REQUEST_TIMEOUT_MS) {
     this.#docker = docker;
     this.spec = spec;
@@ -188,7 +206,9 @@ export class ContainerPool {
     this.#unremoved.delete(container);
     this.#track(removeContainer(container, this.#requestTimeoutMs)).catch((error) => {
       // Gone already (404) is done; otherwise (engine away, removal in progress) try again later.
-      if (statusOf(error) !== 404 && !this.#closed) this.#unremoved.add(container);
+      // A 409 is a removal already under way (AutoRemove's, after the container stopped).
+      const status = statusOf(error);
+      if (status !== 404 && status !== 409 && !this.#closed) this.#unremoved.add(container);
     });
   }
 
@@ -199,8 +219,14 @@ export class ContainerPool {
     let container: Docker.Container;
     try {
       // Not abandoned when `signal` aborts: only the engine's answer tells which container to remove.
+      // docker-modem copies every create option into the query string unless told what goes
+      // where; the runner's source in `Cmd` would make the request line tens of KB long.
       container = await bounded(ms, "creating a container", (abortSignal) =>
-        this.#docker.createContainer({ ...hardenedConfig(this.spec), name, abortSignal }),
+        this.#docker.createContainer({
+          _query: { name },
+          _body: hardenedConfig(this.spec),
+          abortSignal,
+        } as Docker.ContainerCreateOptions),
       );
     } catch (error) {
       // No answer (given up, or the connection broke): the engine may have made it all the same,
@@ -211,53 +237,42 @@ export class ContainerPool {
     // The engine answers again: what it could not remove before (it went away, and its containers
     // with it, stopped) goes now.
     for (const left of this.#unremoved) this.#remove(left);
+    let stream: Duplex | undefined;
     try {
       signal?.throwIfAborted();
-      await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
-      const exec = await bounded(
+      // Attached before the start, so no output is missed and the runner never runs without the
+      // host holding its stdin. The signal only bounds the wait for the stream; it lives on.
+      stream = (await bounded(
         ms,
-        "creating an exec",
+        "attaching to a container",
         (abortSignal) =>
-          container.exec({
-            Cmd: runnerCommand(this.spec.memoryLimitMb),
-            AttachStdin: true,
-            AttachStdout: true,
-            AttachStderr: true,
-            Tty: false,
-            Env: [],
-            abortSignal,
-          }),
+          container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, abortSignal }),
         signal,
-      );
-      // The signal only bounds the wait for the stream; the stream itself lives on.
-      const stream = await bounded(
-        ms,
-        "starting an exec",
-        (abortSignal) => exec.start({ hijack: true, stdin: true, abortSignal }),
-        signal,
-      );
+      )) as Duplex;
       const channel = new RunnerChannel(stream, (s, out, err) => this.#docker.modem.demuxStream(s, out, err));
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`)),
-          READY_TIMEOUT_MS,
-        );
-        onAbort = () => reject(signal?.reason);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
+      await bounded(ms, "starting a container", (abortSignal) => container.start({ abortSignal }), signal);
       try {
-        await Promise.race([channel.ready, late]);
+        await withDeadline(
+          () => channel.ready,
+          READY_TIMEOUT_MS,
+          signal,
+          () => new Error(`The runner did not start within ${READY_TIMEOUT_MS / 1000} s.`),
+        );
       } catch (error) {
         channel.destroy();
+        if (
+          /ERR_MODULE_NOT_FOUND|Cannot find (package|module)|NODE_MODULE_VERSION|ERR_DLOPEN_FAILED/.test(
+            channel.stderr,
+          ) &&
+          /isolated-vm|node-gyp-build/.test(channel.stderr)
+        ) {
+          throw noSandboxInImage(this.spec.image, channel.stderr);
+        }
         throw error;
-      } finally {
-        clearTimeout(timer);
-        if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
-      return { container, exec, channel };
+      return { container, channel };
     } catch (error) {
+      stream?.destroy();
       this.#remove(container);
       throw error;
     }

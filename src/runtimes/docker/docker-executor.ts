@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
+import { cancelledError, closedMessage, isOutOfMemory, memoryError, timeoutError } from "../../sandbox/verdicts.ts";
 import { DEFAULTS } from "../../settings.ts";
+import { withDeadline } from "../deadline.ts";
 import type { ExecutionJob, Executor, RawError, RawOutcome } from "../executor.ts";
-import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { ContainerPool, type WarmRunner } from "./container-pool.ts";
 import {
   createDocker,
@@ -22,7 +23,7 @@ import { resolveImage } from "./image.ts";
 import { type LinkEnd, linkRunner } from "./runner-link.ts";
 
 export interface DockerExecutorOptions {
-  /** Image to run; default `node:24-slim`, or the `code-mode image build` runner when only that exists. */
+  /** Image to run: Node 24 with isolated-vm, as `code-mode image build` makes it. Default `code-mode-runner:ivm`. */
   image?: string;
   /** Containers kept started ahead of need. Default 2. */
   poolSize?: number;
@@ -32,7 +33,7 @@ export interface DockerExecutorOptions {
   memoryLimitMb?: number;
   /** How long to wait for the engine to answer, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** How long one engine request (create, start, exec, list, image lookup) may go unanswered, ms. Default 30000. */
+  /** How long one engine request (create, attach, start, list, image lookup) may go unanswered, ms. Default 30000. */
   requestTimeoutMs?: number;
   /**
    * An execution's deadline is its timeout plus this, ms, counted from `run()`: getting a container
@@ -46,7 +47,8 @@ export interface DockerExecutorOptions {
 // Pools for this many memory limits stay warm; a job with another limit retires the oldest.
 const MAX_POOLS = 2;
 
-const CANCELLED = "The execution was cancelled by the host.";
+/** Why a wait ended at the execution's deadline (a cancelled one ends with the signal's reason). */
+const DEADLINE = Symbol("deadline");
 
 /**
  * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, in a
@@ -60,6 +62,9 @@ const CANCELLED = "The execution was cancelled by the host.";
  * const tool = createCodeModeTool(registry, { runtime: docker });
  * // ...
  * await docker.close(); // removes every container it made
+ * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, whose
+ * one process is our runner, started ahead of need; the program and its `api` calls travel over
+ * the runner's standard streams, attached. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
  */
 export class DockerExecutor implements Executor {
   readonly name = "docker" as const;
@@ -108,8 +113,8 @@ export class DockerExecutor implements Executor {
   }
 
   async run(job: ExecutionJob): Promise<RawOutcome> {
-    if (this.#closed) throw new ExecutorError("The docker runtime was closed; create a new one.");
-    const cancelled = (): RawOutcome => ({ ok: false, error: { kind: "executor", message: CANCELLED }, logs: [] });
+    if (this.#closed) throw new ExecutorError(closedMessage("docker", false));
+    const cancelled = (): RawOutcome => ({ ok: false, error: cancelledError(), logs: [] });
     if (job.signal?.aborted) return cancelled();
     // The deadline runs from here: an engine that is slow to give a container uses it up too.
     const deadline = Date.now() + job.limits.timeoutMs + this.#graceMs;
@@ -118,36 +123,26 @@ export class DockerExecutor implements Executor {
     const { pool, runner } = acquired;
 
     const link = linkRunner(runner.channel, job, this.#toolCallTimeoutMs);
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const stoppedByHost = new Promise<RawOutcome>((resolve) => {
-      const stop = (error: RawError) => {
-        if (stopped) return;
-        stopped = true;
-        // Removing the container kills the runner, whatever the program is doing.
-        pool.discard(runner);
-        resolve({ ok: false, error, logs: link.logs });
-      };
-      // The program gets its whole timeout unless getting the container took more than the grace.
-      timer = setTimeout(
-        () => stop({ kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) }),
-        Math.max(0, Math.min(job.limits.timeoutMs, deadline - Date.now())),
+    let outcome: RawOutcome;
+    try {
+      // The core in the container stops the program at its timeout and says so; the host's own
+      // deadline, a grace later, is for a runner that does not answer.
+      outcome = await withDeadline(
+        () => link.ended.then((end) => this.#conclude(end, runner, job, link.logs)),
+        deadline - Date.now(),
+        job.signal,
+        () => DEADLINE,
       );
-      onAbort = () => stop({ kind: "executor", message: CANCELLED });
-      if (job.signal?.aborted) onAbort();
-      else job.signal?.addEventListener("abort", onAbort, { once: true });
-    });
-
-    const outcome = await Promise.race([
-      stoppedByHost,
-      link.ended.then((end) => (stopped ? stoppedByHost : this.#conclude(end, runner, job, link.logs))),
-    ]);
-    clearTimeout(timer);
-    if (onAbort) job.signal?.removeEventListener("abort", onAbort);
-    if (!stopped) pool.discard(runner);
-    if (outcome.error?.kind === "memory")
-      outcome.error = { kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) };
+    } catch (reason) {
+      outcome = {
+        ok: false,
+        error: reason === DEADLINE ? timeoutError(job.limits) : cancelledError(),
+        logs: link.logs,
+      };
+    }
+    // Removing the container ends the runner, whatever the program is doing; closing its stdin
+    // first tells a runner that answered that its last message arrived.
+    pool.discard(runner);
     return outcome;
   }
 
@@ -156,7 +151,7 @@ export class DockerExecutor implements Executor {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     // Bounded: an engine that stopped answering must not hang the host's shutdown.
-    await Promise.race([Promise.allSettled(pools.map((pool) => pool.close())), delay(10_000)]);
+    await withDeadline(() => Promise.allSettled(pools.map((pool) => pool.close())), 10_000).catch(() => {});
     // A last sweep by label catches anything made while we closed; an engine that never
     // answered holds nothing of ours, and one that stops answering must not hang the close.
     if (!this.#reached) return;
@@ -167,7 +162,7 @@ export class DockerExecutor implements Executor {
       });
       await Promise.allSettled(left.map((info) => this.#docker.getContainer(info.Id).remove({ force: true, v: true })));
     };
-    await Promise.race([sweep().catch(() => {}), delay(this.#connectTimeoutMs)]);
+    await withDeadline(sweep, this.#connectTimeoutMs).catch(() => {});
   }
 
   /** Engine reachable, leftovers swept, image resolved; retried after a failure. */
@@ -225,39 +220,33 @@ export class DockerExecutor implements Executor {
     job: ExecutionJob,
     deadline: number,
   ): Promise<{ pool: ContainerPool; runner: WarmRunner } | undefined> {
-    const giveUp = new AbortController();
     let waitingFor = "a ping, the sweep of leftovers or the image lookup";
-    const acquisition = (async () => {
-      const image = await this.#start();
-      if (giveUp.signal.aborted) return undefined;
-      waitingFor = "creating and starting a container";
-      const pool = this.#pool(job.limits.memoryLimitMb, image);
-      const runner = await this.#take(pool, giveUp.signal);
-      if (!giveUp.signal.aborted) return { pool, runner };
-      pool.discard(runner);
-      return undefined;
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const interrupted = new Promise<"deadline" | "cancelled">((resolve) => {
-      timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline - Date.now()));
-      onAbort = () => resolve("cancelled");
-      job.signal?.addEventListener("abort", onAbort, { once: true });
-    });
     try {
-      const first = await Promise.race([acquisition, interrupted]);
-      if (typeof first === "object") return first;
-      giveUp.abort(new Error(first));
-      // A failure after we stopped waiting is nobody's to report.
-      acquisition.catch(() => {});
-      if (first === "cancelled") return undefined;
+      return await withDeadline(
+        async (giveUp) => {
+          const image = await this.#start();
+          if (giveUp.aborted) return undefined;
+          waitingFor = "creating and starting a container";
+          const pool = this.#pool(job.limits.memoryLimitMb, image);
+          const runner = await this.#take(pool, giveUp);
+          // Made after we stopped waiting: removed, not leaked.
+          if (!giveUp.aborted) return { pool, runner };
+          pool.discard(runner);
+          return undefined;
+        },
+        deadline - Date.now(),
+        job.signal,
+        () => DEADLINE,
+      );
+    } catch (reason) {
+      if (reason !== DEADLINE) {
+        if (job.signal?.aborted) return undefined;
+        throw reason;
+      }
       const total = job.limits.timeoutMs + this.#graceMs;
       throw new ExecutorError(
         `The docker runtime got no container from the Docker engine at ${engineDescription(this.#docker)} within ${total / 1000} s (the execution's ${job.limits.timeoutMs / 1000} s timeout plus ${this.#graceMs / 1000} s): it left ${waitingFor} unanswered. Start dockerd (or restart a stalled one), set DOCKER_HOST to a reachable engine, or use runtime "vm".`,
       );
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) job.signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -266,6 +255,7 @@ export class DockerExecutor implements Executor {
     try {
       return await pool.take(signal);
     } catch (error) {
+      if (error instanceof ExecutorError) throw error;
       if (isConnectionError(error) || error instanceof EngineTimeout) throw unreachable(this.#docker, error);
       throw new ExecutorError(`The docker runtime could not start a container: ${describe(error)}`, { cause: error });
     }
@@ -274,67 +264,41 @@ export class DockerExecutor implements Executor {
   /** The outcome of a runner that ended on its own: its answer, or why it gave none. */
   async #conclude(
     end: LinkEnd,
-    { container, exec }: WarmRunner,
+    { container }: WarmRunner,
     job: ExecutionJob,
     logs: RawOutcome["logs"],
   ): Promise<RawOutcome> {
     if (end.done) return end.outcome;
     const fail = (error: RawError): RawOutcome => ({ ok: false, error, logs });
-    if (/heap out of memory|Reached heap limit|allocation failed|Fatal JavaScript out of memory/i.test(end.stderr)) {
-      return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
-    }
-    // The exec's end is known first; give the engine a moment to see whether the whole container
-    // went down with it (killed from outside) or lives on (only the runner died).
-    const exitCode = await exitCodeOf(exec);
+    // The runner's own heap ran out: V8 said so on stderr before it died.
+    if (isOutOfMemory(end.stderr)) return fail(memoryError(job.limits));
+    // The runner is the container's process: its streams end first; give the engine a moment to
+    // see the container stop, and whether the kernel killed it for memory.
     let state: Docker.ContainerInspectInfo["State"] | undefined;
     let engineGone: unknown;
     for (let i = 0; i < 8; i++) {
       try {
         state = (await container.inspect()).State;
       } catch (error) {
-        state = undefined; // Removed from outside, or the engine went away: treated as stopped.
+        state = undefined; // Removed (AutoRemove, or from outside), or the engine went away.
         if (isConnectionError(error)) engineGone = error;
       }
       if (!state?.Running || state.OOMKilled) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (state?.OOMKilled) return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
+    if (state?.OOMKilled) return fail(memoryError(job.limits));
     const tail = end.stderr.trim().split("\n").slice(-3).join(" ");
-    if (!state?.Running) {
-      return fail({
-        kind: "executor",
-        message:
-          `The container running the program stopped during the execution (${state ? `status ${state.Status}, exit code ${state.ExitCode}` : engineGone ? `the Docker engine at ${engineLocation(this.#docker)} went away: ${(engineGone as NodeJS.ErrnoException).code}` : "it was removed"}). The program may be run again. ${tail}`.trim(),
-      });
-    }
-    // The container lives on, but the runner died: the kernel's OOM killer takes the largest
-    // process of a container at its memory limit, and that is the runner.
-    if (exitCode === 137) return fail({ kind: "memory", message: memoryMessage(job.limits.memoryLimitMb) });
+    const how = state
+      ? `status ${state.Status}, exit code ${state.ExitCode}`
+      : engineGone
+        ? `the Docker engine at ${engineLocation(this.#docker)} went away: ${(engineGone as NodeJS.ErrnoException).code}`
+        : "it was removed";
     return fail({
       kind: "executor",
       message:
-        `The runner in the container ended without an answer (exit code ${exitCode ?? "unknown"}). ${tail}`.trim(),
+        `The container running the program stopped during the execution (${how}). The program may be run again. ${tail}`.trim(),
     });
   }
-}
-
-/** Resolves after `ms`, without keeping the process alive. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The exit code of a finished exec; the engine may need a moment to notice the end. */
-async function exitCodeOf(exec: Docker.Exec): Promise<number | undefined> {
-  try {
-    for (let i = 0; i < 40; i++) {
-      const info = await exec.inspect();
-      if (!info.Running) return info.ExitCode ?? undefined;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  } catch {
-    // Gone meanwhile.
-  }
-  return undefined;
 }
 
 function describe(error: unknown): string {

@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
-import { hostname } from "node:os";
+import { homedir, hostname } from "node:os";
+import { join } from "node:path";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
+import { withDeadline } from "../deadline.ts";
 
 /** Labels that mark containers as ours; the owner lets a later process sweep what a dead one left. */
 export const LABEL_RUNNER = "code-mode.runner";
@@ -13,6 +15,8 @@ export const OWNER = `${hostname()}:${process.pid}`;
 
 // How each client found its engine, for error messages (the environment may change later).
 const origins = new WeakMap<Docker, string>();
+// The default socket docker-modem chose for a client, once known.
+const defaultSockets = new WeakMap<Docker, string>();
 
 /** A Docker client as dockerode makes it: `DOCKER_HOST` (unix, tcp, ssh) or the local socket. */
 export function createDocker(options?: Docker.DockerOptions): Docker {
@@ -34,11 +38,19 @@ export function createDocker(options?: Docker.DockerOptions): Docker {
 /** Where the client looks for the engine, in words for an error message. */
 export function engineLocation(docker: Docker): string {
   const modem = docker.modem as unknown as {
-    socketPath?: string;
+    socketPath?: string | (() => Promise<string>);
     protocol?: string;
     host?: string;
     port?: string | number;
   };
+  // Without DOCKER_HOST, docker-modem's socket path is a function it calls at the first request
+  // (it prefers ~/.docker/run/docker.sock when that exists); `pingEngine` notes what it found.
+  if (typeof modem.socketPath === "function") {
+    const found = defaultSockets.get(docker);
+    return found
+      ? `unix://${found}`
+      : `unix://${join(homedir(), ".docker", "run", "docker.sock")} or unix:///var/run/docker.sock`;
+  }
   if (modem.socketPath) return `unix://${modem.socketPath}`;
   return `${modem.protocol ?? "http"}://${modem.host}${modem.port ? `:${modem.port}` : ""}`;
 }
@@ -67,37 +79,18 @@ export class EngineTimeout extends Error {
  * (docker-modem's own `timeout` option is no substitute: it is a socket idle timeout for every
  * request of the client, the exec stream that idles while a program waits on a tool call included.)
  */
-export async function bounded<T>(
+export function bounded<T>(
   ms: number,
   what: string,
   request: (abortSignal: AbortSignal) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  signal?.throwIfAborted();
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  // Also raced, for a call whose request does not take the signal.
-  const given = new Promise<never>((_, reject) => {
-    const giveUp = (reason: unknown) => {
-      controller.abort(reason);
-      reject(reason);
-    };
-    timer = setTimeout(
-      () => giveUp(new EngineTimeout(`no answer ${what ? `to ${what} ` : ""}within ${ms / 1000} s`)),
-      ms,
-    );
-    onAbort = () => giveUp(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([request(controller.signal), given]);
-  } catch (error) {
-    throw controller.signal.aborted ? controller.signal.reason : error;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  }
+  return withDeadline(
+    request,
+    ms,
+    signal,
+    () => new EngineTimeout(`no answer ${what ? `to ${what} ` : ""}within ${ms / 1000} s`),
+  );
 }
 
 /**
@@ -106,6 +99,10 @@ export async function bounded<T>(
  */
 export async function pingEngine(docker: Docker, timeoutMs: number): Promise<void> {
   try {
+    const modem = docker.modem as unknown as { socketPath?: unknown; getSocketPath?: () => Promise<string> };
+    if (typeof modem.socketPath === "function" && modem.getSocketPath) {
+      defaultSockets.set(docker, await modem.getSocketPath.call(modem));
+    }
     await bounded(timeoutMs, "", (abortSignal) =>
       (docker.ping as (options: { abortSignal: AbortSignal }) => Promise<unknown>).call(docker, { abortSignal }),
     );

@@ -1,14 +1,24 @@
 import { execFileSync } from "node:child_process";
 import { realpathSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
-import { DEFAULTS } from "../../settings.ts";
+import { SETTINGS } from "../../settings.ts";
 import { bounded, REQUEST_TIMEOUT_MS, statusOf } from "./engine.ts";
 import { type TarEntry, tarStream } from "./tar.ts";
 
-/** The tag `code-mode image build` gives its image unless told otherwise. */
-export const RUNNER_IMAGE = "code-mode-runner:latest";
+/**
+ * The tag `code-mode image build` gives its image unless told otherwise, and the docker runtime's
+ * default image. (Images of this tag made before the runner needed isolated-vm were `:latest`.)
+ */
+export const RUNNER_IMAGE: string = SETTINGS["docker.image"].default;
+
+/**
+ * Where the image keeps the node_modules the runner imports: the runner is evaluated with `-e`
+ * in /tmp, and Node looks for packages in each parent's node_modules, so /node_modules is found.
+ */
+const MODULES_DIR = "/node_modules";
 
 /** Where node sits in every image we run: the runner image and the official `node` images alike. */
 const NODE_PATH = "/usr/local/bin/node";
@@ -19,7 +29,7 @@ export interface BuiltImage {
   /** Bytes, as the engine reports the image. */
   size: number;
   nodeVersion: string;
-  /** Files copied from this machine: the Node binary and the libraries it links. */
+  /** Files copied from this machine: the Node binary, isolated-vm for it, and the libraries they link. */
   files: string[];
 }
 
@@ -31,13 +41,44 @@ export interface BuiltImage {
  * import { buildRunnerImage } from "code-mode/docker";
  * const image = await buildRunnerImage(); // code-mode-runner:latest, from this machine's Node
  * console.log(image.tag, image.size);
+ * isolated-vm as `node_modules/isolated-vm` loads it here: its JS, the native addon that
+ * node-gyp-build picks for this Node (ABI, platform, libc), and node-gyp-build itself; nothing else.
+ */
+function isolatedVmFiles(): { files: { source: string; path: string }[]; addon: string; version: string } {
+  const require = createRequire(import.meta.url);
+  const ivmDir = dirname(require.resolve("isolated-vm/package.json"));
+  const fromIvm = createRequire(join(ivmDir, "package.json"));
+  const gypDir = dirname(fromIvm.resolve("node-gyp-build/package.json"));
+  const addon = (fromIvm("node-gyp-build") as { path(dir: string): string }).path(ivmDir);
+  const inImage = (dir: string, name: string, file: string) => ({
+    source: join(dir, file),
+    path: `${MODULES_DIR}/${name}/${file}`,
+  });
+  const version = (fromIvm("./package.json") as { version: string }).version;
+  return {
+    addon,
+    version,
+    files: [
+      ...["package.json", "isolated-vm.js", relative(ivmDir, addon)].map((file) =>
+        inImage(ivmDir, "isolated-vm", file),
+      ),
+      ...["package.json", "index.js", "node-gyp-build.js"].map((file) => inImage(gypDir, "node-gyp-build", file)),
+    ],
+  };
+}
+
+/**
+ * Builds a runner image FROM scratch out of this process's Node binary, isolated-vm's addon for
+ * it and the shared libraries both link (found with `ldd`), through the Engine API: no registry,
+ * no Dockerfile on disk.
  */
 export async function buildRunnerImage(
   docker: Docker,
   tag = RUNNER_IMAGE,
   onProgress?: (line: string) => void,
 ): Promise<BuiltImage> {
-  const libraries = linkedLibraries(process.execPath);
+  const sandbox = isolatedVmFiles();
+  const libraries = [...new Set([...linkedLibraries(process.execPath), ...linkedLibraries(sandbox.addon)])];
   const entries: TarEntry[] = [];
   const dirs = new Set<string>([
     "rootfs",
@@ -47,18 +88,19 @@ export async function buildRunnerImage(
     "rootfs/usr/local",
     "rootfs/usr/local/bin",
   ]);
-  for (const lib of libraries) {
-    for (let dir = dirname(lib); dir !== "/"; dir = dirname(dir)) dirs.add(`rootfs${dir}`);
+  for (const path of [...libraries, ...sandbox.files.map((f) => f.path)]) {
+    for (let dir = dirname(path); dir !== "/"; dir = dirname(dir)) dirs.add(`rootfs${dir}`);
   }
   for (const dir of [...dirs].sort())
     entries.push({ type: "dir", path: dir, mode: dir === "rootfs/tmp" ? 0o1777 : 0o755 });
-  const file = (path: string, source: string) => {
+  const file = (path: string, source: string, mode = 0o755) => {
     // Libraries are often symlinks; the image gets the file itself under the linked name.
     const real = realpathSync(source);
-    entries.push({ type: "file", path, mode: 0o755, size: statSync(real).size, source: real });
+    entries.push({ type: "file", path, mode, size: statSync(real).size, source: real });
   };
   file(`rootfs${NODE_PATH}`, process.execPath);
   for (const lib of libraries) file(`rootfs${lib}`, lib);
+  for (const { source, path } of sandbox.files) file(`rootfs${path}`, source, 0o644);
   const text = (path: string, content: string) => {
     const source = Buffer.from(content);
     entries.push({ type: "file", path, mode: 0o644, size: source.length, source });
@@ -77,7 +119,7 @@ export async function buildRunnerImage(
       `ENV PATH=/usr/local/bin${libraryPath ? ` LD_LIBRARY_PATH=${libraryPath}` : ""}`,
       "USER 65534:65534",
       "WORKDIR /tmp",
-      `LABEL code-mode.runner-image=1 code-mode.node-version=${process.version}`,
+      `LABEL code-mode.runner-image=1 code-mode.node-version=${process.version} code-mode.isolated-vm=${sandbox.version}`,
       'CMD ["node"]',
       "",
     ].join("\n"),
@@ -102,7 +144,13 @@ export async function buildRunnerImage(
     );
   });
   const info = await docker.getImage(tag).inspect();
-  return { tag, id: info.Id, size: info.Size, nodeVersion: process.version, files: [process.execPath, ...libraries] };
+  return {
+    tag,
+    id: info.Id,
+    size: info.Size,
+    nodeVersion: process.version,
+    files: [process.execPath, ...sandbox.files.map((f) => f.source), ...libraries],
+  };
 }
 
 /** The shared libraries (and the loader) a binary links, as absolute paths; none for a static binary. */
@@ -127,15 +175,25 @@ function linkedLibraries(binary: string): string[] {
 }
 
 /**
- * The image to run. A configured image is used as given; the default (`node:24-slim`) gives way
- * to the runner image of `code-mode image build` when only that one is present locally (we never
- * pull on our own). A missing image gets an error naming both ways to get one.
+ * The image to run, as configured (by default the runner image of `code-mode image build`); we
+ * never pull on our own. A missing image gets an error that says how to make it.
  */
 export async function resolveImage(docker: Docker, configured: string, ms = REQUEST_TIMEOUT_MS): Promise<string> {
   if (await imageExists(docker, configured, ms)) return configured;
-  if (configured === DEFAULTS.docker.image && (await imageExists(docker, RUNNER_IMAGE, ms))) return RUNNER_IMAGE;
   throw new ExecutorError(
-    `The Docker image "${configured}" is not present on the engine${configured === DEFAULTS.docker.image ? `, nor is the runner image "${RUNNER_IMAGE}"` : ""}. Build one without a registry with \`code-mode image build\`${configured === DEFAULTS.docker.image ? "" : ` --tag ${configured}`}, or, where a registry is reachable, \`docker pull ${configured === RUNNER_IMAGE ? DEFAULTS.docker.image : configured}\`.`,
+    `The Docker image "${configured}" is not present on the engine. ${configured === RUNNER_IMAGE ? "Build it without a registry with `code-mode image build`." : `Build the runner image with \`code-mode image build --tag ${configured}\`, or use the default "${RUNNER_IMAGE}" that \`code-mode image build\` makes.`} The runtime needs Node 24 with isolated-vm in the image.`,
+  );
+}
+
+/** The error for an image whose Node cannot load isolated-vm (a plain `node` image, an old runner image). */
+export function noSandboxInImage(image: string, stderr: string): ExecutorError {
+  const said =
+    stderr
+      .trim()
+      .split("\n")
+      .find((line) => /isolated-vm|NODE_MODULE_VERSION|ERR_DLOPEN_FAILED/.test(line)) ?? "";
+  return new ExecutorError(
+    `The Docker image "${image}" cannot run the sandbox: its Node does not load isolated-vm (${said.trim().slice(0, 300) || "not found"}). The docker runtime runs each program in an isolated-vm isolate inside the container; \`code-mode image build\` makes an image that carries it ("${RUNNER_IMAGE}", the default codeMode.docker.image).`,
   );
 }
 

@@ -1,9 +1,9 @@
 import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
-import type { ExecutionJob, LogEntry, LogLevel, RawOutcome } from "../executor.ts";
-import { CUT_NOTE, checkedOutcome } from "../outcome.ts";
+import { CORE_KINDS, checkedOutcome, LogCap, toolFailureReply } from "../../sandbox/verdicts.ts";
+import { type ExecutionJob, type LogEntry, type RawOutcome, reportLog } from "../executor.ts";
 
-/** Splits a multiplexed exec or attach stream into stdout and stderr (dockerode's `demuxStream`). */
+/** Splits a multiplexed attach stream into stdout and stderr (dockerode's `demuxStream`). */
 export type Demux = (stream: Duplex, stdout: Writable, stderr: Writable) => void;
 
 // The runner speaks for a program we do not trust: every message is bounded and checked.
@@ -120,17 +120,14 @@ export interface RunnerLink {
   ended: Promise<LinkEnd>;
 }
 
-const LEVELS = new Set<LogLevel>(["log", "info", "warn", "error", "debug"]);
-
 /**
  * The host's side of the runner protocol (see `src/sandbox/container-runner.ts`): sends the
- * program, carries `api` calls to the job's bridge, gathers logs, and resolves when the runner
- * reports `done` or its streams end without it.
+ * program, carries `api` calls to the job's bridge, gathers logs (handing each to `onLog` as it
+ * comes), and resolves when the runner reports `done` or its streams end without it.
  */
 export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTimeoutMs: number): RunnerLink {
-  const logs: LogEntry[] = [];
-  let logChars = 0;
-  let logCut = false;
+  // The core in the container cuts output too; this bound holds even if the runner was subverted.
+  const logs = new LogCap(job.limits.maxLogChars);
   const ended = new Promise<LinkEnd>((resolve) => {
     let over = false;
     const end = (result: LinkEnd) => {
@@ -153,37 +150,21 @@ export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTi
       }
       if (message?.t === "call") {
         const id = Number(message.id);
-        job.bridge.call(String(message.path), String(message.args)).then(
-          (json) => !over && channel.write({ t: "reply", id, json }),
-          (error: unknown) => {
-            const json = JSON.stringify({ ok: false, error: { kind: "tool", message: String(error) } });
-            if (!over) channel.write({ t: "reply", id, json });
-          },
-        );
+        const path = String(message.path);
+        job.bridge
+          .call(path, String(message.args))
+          .catch((error: unknown) => toolFailureReply(path, error))
+          .then((json) => !over && channel.write({ t: "reply", id, json }));
       } else if (message?.t === "log") {
-        if (logCut) return;
-        const text = String(message.text);
-        logChars += text.length;
-        // The prelude cuts output itself; this bound holds even if the runner was subverted.
-        if (logChars > job.limits.maxLogChars + CUT_NOTE.length + 1) {
-          logCut = true;
-          if (logs.at(-1)?.message !== CUT_NOTE) logs.push({ level: "warn", message: CUT_NOTE });
-        } else {
-          logs.push({ level: LEVELS.has(message.level) ? message.level : "log", message: text });
-        }
+        for (const entry of logs.add(message.level, message.text)) reportLog(job, entry);
       } else if (message?.t === "done") {
-        end({ done: true, outcome: { ...checkedOutcome(message.outcome, job.limits.maxResultChars), logs } });
+        // The core in the container decides timeouts and memory errors too; never `executor`.
+        const outcome = checkedOutcome(message.outcome, job.limits, CORE_KINDS);
+        end({ done: true, outcome: { ...outcome, logs: logs.entries } });
       }
     };
     channel.listen(onLine, () => end({ done: false, stderr: channel.stderr }));
   });
-  channel.write({
-    t: "run",
-    js: job.js,
-    apiPaths: job.apiPaths,
-    maxResultChars: job.limits.maxResultChars,
-    maxLogChars: job.limits.maxLogChars,
-    toolCallTimeoutMs,
-  });
-  return { logs, ended };
+  channel.write({ t: "run", js: job.js, apiPaths: job.apiPaths, limits: job.limits, toolCallTimeoutMs });
+  return { logs: logs.entries, ended };
 }

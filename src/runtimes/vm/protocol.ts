@@ -1,4 +1,4 @@
-import type { ExecutionLimits, RawOutcome } from "../executor.ts";
+import type { ExecutionLimits, LogLevel, RawOutcome } from "../executor.ts";
 
 /** Messages between the vm runtime's host and its child processes (Node IPC, JSON). */
 export type ToChild =
@@ -9,6 +9,9 @@ export type ToChild =
 export type FromChild =
   | { t: "ready" }
   | { t: "call"; id: number; callId: number; path: string; args: string }
+  /** A console line, sent as the program writes it (within the limits). */
+  | { t: "log"; id: number; level: LogLevel; message: string }
+  /** The outcome; its `logs` are empty, every line came before in `log` messages. */
   | { t: "done"; id: number; outcome: RawOutcome }
   /** An isolate ignored termination (stuck in a builtin): retire this process once it is idle. */
   | { t: "wedged" };

@@ -1,9 +1,17 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { ExecutorError } from "../../errors.ts";
+import {
+  cancelledError,
+  closedMessage,
+  isOutOfMemory,
+  LogCap,
+  memoryError,
+  timeoutError,
+  toolFailureReply,
+} from "../../sandbox/verdicts.ts";
 import { DEFAULTS } from "../../settings.ts";
-import type { ExecutionJob, Executor, RawOutcome } from "../executor.ts";
-import { memoryMessage, timeoutMessage } from "../messages.ts";
+import { type ExecutionJob, type Executor, type RawOutcome, reportLog } from "../executor.ts";
 import type { FromChild, ToChild } from "./protocol.ts";
 
 export interface VmExecutorOptions {
@@ -17,6 +25,8 @@ export interface VmExecutorOptions {
 
 interface Pending {
   job: ExecutionJob;
+  /** Console lines as the child sent them, kept within the job's limit. */
+  logs: LogCap;
   resolve(outcome: RawOutcome): void;
 }
 
@@ -82,7 +92,7 @@ class Child {
   abandon(message: string): void {
     for (const [id, pending] of this.running) {
       this.running.delete(id);
-      pending.resolve({ ok: false, logs: [], error: { kind: "executor", message } });
+      pending.resolve({ ok: false, logs: pending.logs.entries, error: { kind: "executor", message } });
     }
   }
 
@@ -113,17 +123,16 @@ class Child {
       if (!pending) return;
       pending.job.bridge
         .call(message.path, message.args)
-        .catch((error: unknown) =>
-          JSON.stringify({
-            ok: false,
-            error: { kind: "tool", message: `api.${message.path} failed: ${String(error)}` },
-          }),
-        )
+        .catch((error: unknown) => toolFailureReply(message.path, error))
         .then((json) => this.send({ t: "reply", id: message.id, callId: message.callId, json }));
+    } else if (message.t === "log") {
+      const pending = this.running.get(message.id);
+      if (!pending) return;
+      for (const entry of pending.logs.add(message.level, message.message)) reportLog(pending.job, entry);
     } else if (message.t === "done") {
       const pending = this.running.get(message.id);
       this.running.delete(message.id);
-      pending?.resolve(message.outcome);
+      pending?.resolve({ ...message.outcome, logs: pending.logs.entries });
       this.killWhenIdle();
     }
   }
@@ -131,17 +140,14 @@ class Child {
   // V8 aborts the whole process on some out-of-memory paths; that is the program's limit,
   // not a runtime failure. Anything else is reported as an executor error.
   #failAll(code: number | null, signal: NodeJS.Signals | null): void {
-    const oom =
-      /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) ||
-      signal === "SIGABRT" ||
-      signal === "SIGTRAP";
+    const oom = isOutOfMemory(this.#stderrTail) || signal === "SIGABRT" || signal === "SIGTRAP";
     for (const [id, pending] of this.running) {
       this.running.delete(id);
       pending.resolve({
         ok: false,
-        logs: [],
+        logs: pending.logs.entries,
         error: oom
-          ? { kind: "memory", message: memoryMessage(pending.job.limits.memoryLimitMb) }
+          ? memoryError(pending.job.limits)
           : {
               kind: "executor",
               message:
@@ -195,11 +201,9 @@ export class VmExecutor implements Executor {
   }
 
   async run(job: ExecutionJob): Promise<RawOutcome> {
-    if (this.#closed) throw new ExecutorError("The vm runtime was closed; create a new one.");
+    if (this.#closed) throw new ExecutorError(closedMessage("vm", false));
     const child = await this.#readyChild();
-    if (job.signal?.aborted) {
-      return { ok: false, logs: [], error: { kind: "executor", message: "The execution was cancelled by the host." } };
-    }
+    if (job.signal?.aborted) return { ok: false, logs: [], error: cancelledError() };
     const id = this.#nextId++;
     return new Promise<RawOutcome>((resolve) => {
       let settled = false;
@@ -211,14 +215,15 @@ export class VmExecutor implements Executor {
         resolve(outcome);
       };
       // The child's own watchdog should answer first; if the child itself hangs, kill it.
+      const logs = new LogCap(job.limits.maxLogChars);
       const guard = setTimeout(() => {
         child.running.delete(id);
-        finish({ ok: false, logs: [], error: { kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) } });
+        finish({ ok: false, logs: logs.entries, error: timeoutError(job.limits) });
         child.process.kill("SIGKILL");
       }, job.limits.timeoutMs + this.#graceMs);
       const onAbort = () => child.send({ t: "cancel", id });
       job.signal?.addEventListener("abort", onAbort, { once: true });
-      child.running.set(id, { job, resolve: finish });
+      child.running.set(id, { job, logs, resolve: finish });
       child.send({ t: "run", id, js: job.js, apiPaths: job.apiPaths, limits: job.limits });
     });
   }
@@ -226,7 +231,7 @@ export class VmExecutor implements Executor {
   async close(): Promise<void> {
     this.#closed = true;
     const children = [...this.#children.splice(0), ...this.#retired];
-    for (const child of children) child.abandon("The vm runtime was closed while the program ran.");
+    for (const child of children) child.abandon(closedMessage("vm", true));
     await Promise.all(
       children.map(
         (child) =>
@@ -243,7 +248,7 @@ export class VmExecutor implements Executor {
   async #readyChild(): Promise<Child> {
     for (let attempt = 1; ; attempt++) {
       if (this.#broken) throw this.#broken;
-      if (this.#closed) throw new ExecutorError("The vm runtime was closed; create a new one.");
+      if (this.#closed) throw new ExecutorError(closedMessage("vm", false));
       const child = this.#pick();
       try {
         await child.ready;
