@@ -17,6 +17,11 @@ export interface LoadedConfig {
 /**
  * Loads `file`, or else `code-mode.json5` / `augure.json5` from `cwd`. An `augure.json5` is read
  * the same way (its `codeMode`, `tools`, `mcpServers` and `model`; other sections are its own).
+ *
+ * @example
+ * import { loadConfig } from "code-mode/config";
+ * const { config, baseDir } = loadConfig(); // code-mode.json5 in the working directory, if any
+ * console.log(config.codeMode?.runtime ?? "auto", baseDir);
  */
 export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
   const path = configPath(file, cwd);
@@ -42,7 +47,15 @@ export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
   return { config: parseConfig(raw, path), file: path, baseDir: dirname(path) };
 }
 
-/** Checks a config object; every wrong field is named with its value and what was expected. */
+/**
+ * Checks a config object; every wrong field is named with its value and what was expected.
+ *
+ * @example
+ * import { parseConfig } from "code-mode/config";
+ * parseConfig({ codeMode: { timeout: 0 } });
+ * // throws ConfigError: the config has a problem:
+ * // - codeMode.timeout is 0: expected a number of seconds from 0.01 to 3600
+ */
 export function parseConfig(raw: unknown, source = "the config"): CodeModeConfig {
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return parsed.data;

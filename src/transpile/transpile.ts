@@ -29,6 +29,10 @@ const FUNCTION_EXPRESSION = /^\s*async\s*(\([^)]*\)\s*(:[^=]+)?=>|[A-Za-z_$][\w$
  * Turns the model's TypeScript into JavaScript. The code is a program body (top-level
  * `await` and `return`; the returned value is the result) or an async function expression.
  * Throws a `syntax` CodeModeError with the model's line and column.
+ *
+ * @example
+ * const { js } = transpile("const n: number = await api.count();\nreturn n + 1;");
+ * // js: "async function __main() {...}", types blanked out, positions kept
  */
 export function transpile(code: string): TranspiledProgram {
   if (typeof code !== "string") throw new CodeModeError("syntax", "The program must be a string of TypeScript code.");

@@ -155,6 +155,13 @@ class Child {
 /**
  * The `vm` runtime: a fresh isolated-vm isolate per execution, inside a small pool of
  * long-lived child processes, so a program that aborts V8 kills a child and never the host.
+ *
+ * @example
+ * const vm = new VmExecutor({ processes: 2 });
+ * await vm.ready();
+ * const tool = createCodeModeTool(registry, { runtime: vm }); // shared: the tool will not close it
+ * // ...
+ * await vm.close();
  */
 export class VmExecutor implements Executor {
   readonly name = "vm" as const;
