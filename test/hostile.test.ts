@@ -472,7 +472,9 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
         for (const proto of [Object.prototype, Array.prototype]) {
           for (const name of names) {
             try {
+              // Descriptors without a prototype: the getters planted so far must not bend this one.
               define(proto, name, {
+                __proto__: null,
                 configurable: true,
                 get() {
                   // The program's own data meets these getters too (a reply is checked for "then"); it carries __mine.
@@ -481,12 +483,12 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
                   }
                   return "poisoned " + name;
                 },
-                set(value) { define(this, name, { value, writable: true, enumerable: true, configurable: true }); },
+                set(value) { define(this, name, { __proto__: null, value, writable: true, enumerable: true, configurable: true }); },
               });
             } catch {}
           }
         }
-        const sum = await api.add({ a: 1, b: 2 });
+        const sum = await api.add({ __mine: 1, a: 1, b: 2 });
         const echoed = await api.echo({ __mine: 1, x: 1 });
         const nothing = await api.nothing({ __mine: 1 });
         let failed;

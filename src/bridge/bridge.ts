@@ -1,5 +1,6 @@
 import type { ErrorKind } from "../errors.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
+import { callLimitMessage, clipName as clip, inputLimitMessage } from "../sandbox/limit-messages.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
 import { closestName } from "./suggest.ts";
@@ -18,7 +19,7 @@ export interface ToolCallRecord {
 const MAX_TOOL_RESULT_CHARS = 32 * 1024 * 1024;
 // Input held by calls waiting for a concurrency slot, all calls together.
 const MAX_PARKED_INPUT_CHARS = 64 * 1024 * 1024;
-// Past this a "did you mean" is not worth its edit-distance cost, and a name is clipped in messages.
+// Past this a "did you mean" is not worth its edit-distance cost.
 const MAX_SUGGESTED_NAME = 200;
 
 /**
@@ -59,10 +60,7 @@ export class Bridge implements BridgeEndpoint {
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
     if (++this.#calls > this.#limits.maxToolCalls) {
-      return fail(
-        "limit",
-        `api.${clip(path)} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
-      );
+      return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
     }
     const entry = this.#index.get(path);
     if (!entry) {
@@ -74,10 +72,7 @@ export class Bridge implements BridgeEndpoint {
     }
     const label = `api.${path}`;
     if (argsJson.length > this.#limits.maxToolInputChars) {
-      return fail(
-        "limit",
-        `${label} got ${argsJson.length} characters of input, more than the ${this.#limits.maxToolInputChars} a call may send. Send less per call.`,
-      );
+      return fail("limit", inputLimitMessage(path, argsJson.length, this.#limits.maxToolInputChars));
     }
     // Calls waiting for a free slot hold their input; together they stay within a budget.
     if (this.#parkedChars + argsJson.length > MAX_PARKED_INPUT_CHARS) {
@@ -171,10 +166,6 @@ export class Bridge implements BridgeEndpoint {
     this.#running--;
     this.#waiting.shift()?.();
   }
-}
-
-function clip(name: string): string {
-  return name.length > MAX_SUGGESTED_NAME ? `${name.slice(0, MAX_SUGGESTED_NAME)}…` : name;
 }
 
 function fail(kind: ErrorKind, message: string): string {

@@ -4,7 +4,7 @@
 //
 // Protocol: newline-delimited JSON on stdin and stdout, one message per line (JSON.stringify
 // escapes every newline inside strings, so a line is always a whole message).
-//   host -> runner: {t:"run", js, apiPaths, maxResultChars, maxLogChars, toolCallTimeoutMs}
+//   host -> runner: {t:"run", js, apiPaths, limits, toolCallTimeoutMs}
 //                   {t:"reply", id, json}             the answer to call `id`
 //   runner -> host: {t:"ready"}                        first, once the sandbox is made
 //                   {t:"call", id, path, args}        an `api.*` call, args as JSON text
@@ -20,8 +20,8 @@ interface RunMessage {
   t: "run";
   js: string;
   apiPaths: string[][];
-  maxResultChars: number;
-  maxLogChars: number;
+  /** The execution's limits, handed to the prelude spread flat. */
+  limits: Record<string, number>;
   toolCallTimeoutMs: number;
 }
 
@@ -35,6 +35,7 @@ function write(message: unknown): void {
 
 const pending = new Map<number, NodeJS.Timeout>();
 let started = false;
+let finished = false;
 let toolCallTimeoutMs = 120_000;
 
 function answer(id: number, json: string): void {
@@ -51,6 +52,7 @@ function answer(id: number, json: string): void {
 
 // The prelude's only way out. It must never throw: an error of this realm would leak it.
 function onSend(kind: unknown, id: unknown, a: unknown, b: unknown): void {
+  if (finished) return;
   try {
     const requestId = Number(id);
     if (kind === "call") {
@@ -103,11 +105,7 @@ const deliver = new vm.Script(__CODE_MODE_PRELUDE__, {
 
 function run(message: RunMessage): void {
   toolCallTimeoutMs = message.toolCallTimeoutMs;
-  const options = stringify({
-    apiPaths: message.apiPaths,
-    maxResultChars: message.maxResultChars,
-    maxLogChars: message.maxLogChars,
-  });
+  const options = stringify({ ...message.limits, apiPaths: message.apiPaths });
   try {
     // The program's first line holds only `async function __main() {`: positions stay the model's.
     // The prelude reports the outcome through `done`, not through the script's value.
@@ -136,10 +134,11 @@ function describe(error: unknown): { kind: string; message: string; stack?: stri
 }
 
 function finish(outcome: unknown): void {
-  write({ t: "done", outcome });
-  // Timers the program left behind must not keep this process alive; stdout to a pipe is
-  // written synchronously, so nothing is lost.
-  process.exit(0);
+  if (finished) return;
+  finished = true;
+  // Timers the program left behind must not keep this process alive, but a pipe that is full
+  // takes the rest of a large line later: exit once it is written, not before.
+  process.stdout.write(`${stringify({ t: "done", outcome })}\n`, () => process.exit(0));
 }
 
 let buffered = "";

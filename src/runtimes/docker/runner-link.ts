@@ -177,13 +177,6 @@ export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTi
     };
     channel.listen(onLine, () => end({ done: false, stderr: channel.stderr }));
   });
-  channel.write({
-    t: "run",
-    js: job.js,
-    apiPaths: job.apiPaths,
-    maxResultChars: job.limits.maxResultChars,
-    maxLogChars: job.limits.maxLogChars,
-    toolCallTimeoutMs,
-  });
+  channel.write({ t: "run", js: job.js, apiPaths: job.apiPaths, limits: job.limits, toolCallTimeoutMs });
   return { logs, ended };
 }

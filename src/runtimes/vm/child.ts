@@ -1,6 +1,7 @@
 // The vm runtime's child process: runs each program in a fresh isolated-vm isolate. It holds
 // no tools and no secrets; a program that crashes V8 takes down only this process.
 import ivm from "isolated-vm";
+import { inputLimitMessage } from "../../sandbox/limit-messages.ts";
 import { preludeSource } from "../../sandbox/prelude-source.ts";
 import type { ExecutionLimits, LogEntry, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
@@ -70,7 +71,7 @@ function onRequest(sandbox: Sandbox, kind: string, requestId: number, a: string,
   if (kind === "call") {
     if (String(b).length > run.limits.maxToolInputChars) {
       // Refused here too, so an oversized input never crosses to the host; the bridge has the same rule.
-      const message = `api.${String(a).slice(0, 200)} got ${String(b).length} characters of input, more than the ${run.limits.maxToolInputChars} a call may send. Send less per call.`;
+      const message = inputLimitMessage(String(a), String(b).length, run.limits.maxToolInputChars);
       answer(sandbox, requestId, JSON.stringify({ ok: false, error: { kind: "limit", message } }));
       return;
     }
@@ -168,12 +169,7 @@ async function execute({ id, js, apiPaths, limits }: Extract<ToChild, { t: "run"
   // loops after an await alike.
   const watchdog = setTimeout(() => stop("timeout"), limits.timeoutMs);
   try {
-    const options = JSON.stringify({
-      apiPaths,
-      maxResultChars: limits.maxResultChars,
-      maxLogChars: limits.maxLogChars,
-      runId: id,
-    });
+    const options = JSON.stringify({ ...limits, apiPaths, runId: id });
     // The program's first line holds only `async function __main() {`, so this prefix moves no
     // position the model would see. The runner reports through `done`, not through run()'s value.
     const script = isolate.compileScriptSync(`__codeModeFinish(${options}, ${js});`, { filename: "program.js" });
