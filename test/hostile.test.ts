@@ -728,6 +728,19 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       await stillWorks();
     });
 
+    it("a flood of 100,000 parallel calls is refused inside the sandbox as a limit error", async () => {
+      const started = Date.now();
+      const result = await run(
+        "await Promise.all(Array.from({ length: 100_000 }, (_, i) => api.add({ a: i, b: 1 })));",
+      );
+      expect(result.ok).toBe(false);
+      expect(result.error?.kind).toBe("limit");
+      expect(result.error?.message).toMatch(/already made 200 tool calls, the limit/);
+      expect(result.toolCalls.length).toBeLessThanOrEqual(200);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_S * 1000 + GRACE_MS);
+      await stillWorks();
+    });
+
     it("a huge result is cut and says so", async () => {
       const result = await run("return 'x'.repeat(5_000_000);");
       expect(result.ok).toBe(true);

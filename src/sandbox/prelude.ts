@@ -130,9 +130,34 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
   const later = (fn: () => void): void => {
     promiseThen(settled, fn);
   };
-  const rejected = (error: unknown): Promise<never> =>
+  // Refused calls reject in order, one per microtask, as answers from the host would arrive: a
+  // promise born rejected is reported as unhandled first (isolated-vm's tracking of that grows
+  // costly in a flood), and taking turns lets the program's own handlers run between refusals, so
+  // a flood of 100,000 calls fails at the first refusal instead of after making 100,000 errors.
+  interface Refusal {
+    reject: (error: unknown) => void;
+    makeError: () => unknown;
+    next: Refusal | undefined;
+  }
+  let firstRefusal: Refusal | undefined;
+  let lastRefusal: Refusal | undefined;
+  const refuseNext = (): void => {
+    const refusal = firstRefusal as Refusal;
+    firstRefusal = refusal.next;
+    if (firstRefusal === undefined) lastRefusal = undefined;
+    else later(refuseNext);
+    refusal.reject(refusal.makeError());
+  };
+  const refuse = (makeError: () => unknown): Promise<never> =>
     new PromiseConstructor<never>((_resolve, reject) => {
-      reject(error);
+      const refusal = { __proto__: null, reject, makeError, next: undefined } as Refusal;
+      if (lastRefusal === undefined) {
+        firstRefusal = refusal;
+        later(refuseNext);
+      } else {
+        lastRefusal.next = refusal;
+      }
+      lastRefusal = refusal;
     });
 
   // Requests waiting for the host, by id. Answers come through `deliver`.
@@ -229,19 +254,21 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
     try {
       argsJson = input === undefined ? "{}" : jsonStringify(input);
     } catch (error) {
-      return rejected(
+      const reason = errorText(error);
+      return refuse(() =>
         toolError(
           "type",
-          `api.${path}: the input could not be turned into JSON (${errorText(error)}). Pass plain objects, arrays, strings, numbers and booleans.`,
+          `api.${path}: the input could not be turned into JSON (${reason}). Pass plain objects, arrays, strings, numbers and booleans.`,
         ),
       );
     }
     if (argsJson === undefined) argsJson = "{}";
     // Counted as the bridge counts, refused before anything crosses: a flood of calls fails
     // here, fast, and the host's own count stays the authority.
-    if (++callsMade > maxToolCalls) return rejected(toolError("limit", callLimitMessage(path, maxToolCalls)));
-    if (argsJson.length > maxToolInputChars) {
-      return rejected(toolError("limit", inputLimitMessage(path, argsJson.length, maxToolInputChars)));
+    if (++callsMade > maxToolCalls) return refuse(() => toolError("limit", callLimitMessage(path, maxToolCalls)));
+    const inputChars = argsJson.length;
+    if (inputChars > maxToolInputChars) {
+      return refuse(() => toolError("limit", inputLimitMessage(path, inputChars, maxToolInputChars)));
     }
     // The program gets a fresh promise of the realm's own Promise, never the internal one.
     return promiseThen(callHost(path, argsJson), readReply);
