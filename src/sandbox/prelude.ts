@@ -418,6 +418,7 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
         maxToolCalls = limit("maxToolCalls");
         maxConcurrentCalls = mathMax(1, limit("maxConcurrentCalls"));
         maxToolInputChars = limit("maxToolInputChars");
+        callsMade = 0;
         define("api", buildApi(apiPaths));
         let running: Promise<unknown>;
         try {
