@@ -748,6 +748,30 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(JSON.stringify(result.result).length).toBeLessThanOrEqual(10_100);
     });
 
+    it("a 50 MB result and 50 MB of logs are cut inside the sandbox and reach the host cut", async () => {
+      // Enough heap to build them: the point is what crosses, and that the runner still answers.
+      const big = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+        runtime: executor,
+        timeout: 30,
+        memoryLimit: 512,
+        maxLogChars: 5000,
+        maxResultChars: 10_000,
+      });
+      try {
+        const { result } = await big.execute({
+          code: "const line = 'y'.repeat(1_000_000);\nfor (let i = 0; i < 50; i++) console.log(line);\nreturn 'x'.repeat(50_000_000);",
+        });
+        expect(result.error).toBeUndefined();
+        expect(result.resultCut).toBe(true);
+        expect(JSON.stringify(result.result).length).toBeLessThanOrEqual(10_100);
+        expect(result.logs.reduce((n, l) => n + l.message.length, 0)).toBeLessThanOrEqual(5000 + 200);
+        expect(result.logs.at(-1)?.message).toMatch(/output cut/);
+      } finally {
+        await big.close();
+      }
+      await stillWorks();
+    });
+
     it("timers left running end with the program", async () => {
       const result = await run(
         "setInterval(() => console.log('tick'), 1);\nawait new Promise((r) => setTimeout(r, 20));\nreturn 'returned';",
