@@ -1,12 +1,7 @@
 import type { ErrorKind } from "../errors.ts";
 import { withDeadline } from "../runtimes/deadline.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
-import {
-  clipName as clip,
-  inputTooLargeMessage,
-  toolFailureMessage,
-  tooManyCallsMessage,
-} from "../sandbox/verdicts.ts";
+import { callLimitMessage, clipName as clip, inputLimitMessage, toolFailureMessage } from "../sandbox/verdicts.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
 import { closestName } from "./suggest.ts";
@@ -25,7 +20,7 @@ export interface ToolCallRecord {
 const MAX_TOOL_RESULT_CHARS = 32 * 1024 * 1024;
 // Input held by calls waiting for a concurrency slot, all calls together.
 const MAX_PARKED_INPUT_CHARS = 64 * 1024 * 1024;
-// Past this a "did you mean" is not worth its edit-distance cost, and a name is clipped in messages.
+// Past this a "did you mean" is not worth its edit-distance cost.
 const MAX_SUGGESTED_NAME = 200;
 
 /**
@@ -66,7 +61,7 @@ export class Bridge implements BridgeEndpoint {
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
     if (++this.#calls > this.#limits.maxToolCalls)
-      return fail("limit", tooManyCallsMessage(path, this.#limits.maxToolCalls));
+      return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
     const entry = this.#index.get(path);
     if (!entry) {
       const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
@@ -77,7 +72,7 @@ export class Bridge implements BridgeEndpoint {
     }
     const label = `api.${path}`;
     if (argsJson.length > this.#limits.maxToolInputChars) {
-      return fail("limit", inputTooLargeMessage(path, argsJson.length, this.#limits.maxToolInputChars));
+      return fail("limit", inputLimitMessage(path, argsJson.length, this.#limits.maxToolInputChars));
     }
     // Calls waiting for a free slot hold their input; together they stay within a budget.
     if (this.#parkedChars + argsJson.length > MAX_PARKED_INPUT_CHARS) {

@@ -9,15 +9,15 @@
 import ivm from "isolated-vm";
 import type { ExecutionLimits, LogEntry, RawError, RawOutcome } from "../runtimes/executor.ts";
 import {
+  callLimitMessage,
   cancelledError,
   checkedOutcome,
-  inputTooLargeMessage,
+  inputLimitMessage,
   isOutOfMemory,
   LogCap,
   limitReply,
   memoryError,
   timeoutError,
-  tooManyCallsMessage,
 } from "./verdicts.ts";
 
 /** After this long, an isolate that was told to stop and did not is wedged in a builtin. */
@@ -146,9 +146,9 @@ export class IsolateCore {
       if (kind === "call") {
         // Refused here, before anything crosses; the host's bridge counts again and stays the authority.
         if (++calls > limits.maxToolCalls)
-          return answer(requestId, limitReply(tooManyCallsMessage(a, limits.maxToolCalls)));
+          return answer(requestId, limitReply(callLimitMessage(a, limits.maxToolCalls)));
         if (b.length > limits.maxToolInputChars) {
-          return answer(requestId, limitReply(inputTooLargeMessage(a, b.length, limits.maxToolInputChars)));
+          return answer(requestId, limitReply(inputLimitMessage(a, b.length, limits.maxToolInputChars)));
         }
         link.call(requestId, a, b);
       } else if (kind === "sleep") {

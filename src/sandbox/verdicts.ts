@@ -14,9 +14,10 @@
 //   executor - the runtime itself failed, was cancelled by the host, or was closed.
 import type { ErrorKind } from "../errors.ts";
 import type { ExecutionLimits, LogEntry, LogLevel, RawError, RawOutcome } from "../runtimes/executor.ts";
+import { CUT_NOTE, clipName } from "./limit-messages.ts";
 
-/** The note that ends console output cut at the limit (the prelude writes the same words). */
-export const CUT_NOTE = "[console output cut here: the execution's output limit was reached]";
+// The limit refusals are worded in limit-messages.ts, which the prelude bundles too.
+export { CUT_NOTE, callLimitMessage, clipName, inputLimitMessage } from "./limit-messages.ts";
 
 /** The execution was stopped by its caller (signal aborted) or the host shutting down. */
 export const CANCELLED_MESSAGE = "The execution was cancelled by the host.";
@@ -61,16 +62,6 @@ export function cancelledError(): RawError {
   return { kind: "executor", message: CANCELLED_MESSAGE };
 }
 
-/** A call past the execution's call limit. */
-export function tooManyCallsMessage(path: string, maxToolCalls: number): string {
-  return `api.${clipName(path)} was not called: this execution already made ${maxToolCalls} tool calls, the limit. Batch work into fewer calls.`;
-}
-
-/** A call whose input is over `maxToolInputChars`. */
-export function inputTooLargeMessage(path: string, chars: number, maxToolInputChars: number): string {
-  return `api.${clipName(path)} got ${chars} characters of input, more than the ${maxToolInputChars} a call may send. Send less per call.`;
-}
-
 /** A tool's failure, as the program sees it: `api.<path> failed: <what the tool said>`. */
 export function toolFailureMessage(path: string, error: unknown): string {
   return `api.${clipName(path)} failed: ${errorText(error)}`;
@@ -84,13 +75,6 @@ export function toolFailureReply(path: string, error: unknown): string {
 /** The bridge reply that refuses a call as a `limit` error. */
 export function limitReply(message: string): string {
   return JSON.stringify({ ok: false, error: { kind: "limit", message } });
-}
-
-const MAX_NAME_CHARS = 200;
-
-/** A program-chosen tool name, clipped for messages. */
-export function clipName(name: string): string {
-  return name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name;
 }
 
 /** What a thrown value says, whatever it is. */

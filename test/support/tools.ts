@@ -1,4 +1,4 @@
-// Small real tools for tests: arithmetic, echo, failure, slowness, concurrency tracking.
+// Small real tools for tests: arithmetic, echo, nothing, failure, slowness, concurrency tracking.
 import type { Tool } from "../../src/index.ts";
 
 export interface TestTools {
@@ -54,6 +54,12 @@ export function testTools(): TestTools {
         inFlight--;
         return "done";
       },
+    },
+    {
+      name: "nothing",
+      description: "Returns nothing (undefined).",
+      inputSchema: { type: "object" },
+      execute: () => undefined,
     },
     {
       name: "never",
