@@ -20,6 +20,8 @@ export const codeModeSchema = z
     maxConcurrentCalls: z.number().int().min(1).optional(),
     toolCallTimeout: seconds.optional(),
     docker: dockerSchema.optional(),
+    typecheck: z.enum(["error", "warn", "off"]).optional(),
+    typecheckTimeout: seconds.optional(),
   })
   .strict();
 

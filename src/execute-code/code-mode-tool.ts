@@ -3,6 +3,7 @@ import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
+import { ProgramTypeCheck } from "../typecheck/type-check.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
 import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { resultText } from "./result-text.ts";
@@ -42,8 +43,21 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
   // Started now, so the runtime's processes are warm by the first program.
   let executor: Executor | undefined = createExecutor(resolved);
   let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
+  // Checked against `declarations`: every registered tool, whatever the description shows.
+  const typecheck =
+    resolved.typecheck.mode === "off"
+      ? undefined
+      : new ProgramTypeCheck(resolved.typecheck.mode, resolved.typecheck.timeoutMs, () => current());
+  let refreshing: NodeJS.Immediate | undefined;
   const invalidate = () => {
     cache = undefined;
+    // MCP servers re-list tools one change at a time: the checker re-reads them once, soon after.
+    if (typecheck && !refreshing) {
+      refreshing = setImmediate(() => {
+        refreshing = undefined;
+        typecheck.refresh();
+      }).unref();
+    }
   };
   registry.on("change", invalidate);
   const current = () => {
@@ -82,14 +96,16 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
         limits: resolved.limits,
         ...(resolved.approve && { approve: resolved.approve }),
         ...(context.signal && { signal: context.signal }),
+        ...(typecheck && { typecheck: (program) => typecheck.check(program) }),
       });
       return { text: resultText(result, resolved.maxTextChars), result };
     },
     async close() {
       registry.off("change", invalidate);
+      if (refreshing) clearImmediate(refreshing);
       const closing = executor;
       executor = undefined;
-      if (ownsExecutor && closing) await closing.close();
+      await Promise.all([typecheck?.close(), ownsExecutor && closing ? closing.close() : undefined]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ApprovalHook } from "../bridge/bridge.ts";
 import { ConfigError } from "../errors.ts";
 import type { ExecutionLimits, Executor } from "../runtimes/executor.ts";
+import type { TypecheckMode } from "../typecheck/type-check.ts";
 
 export type RuntimeChoice = "vm" | "docker" | "auto";
 
@@ -37,6 +38,14 @@ export interface CodeModeOptions {
   /** Asked before every tool call; return false to refuse it. */
   approve?: ApprovalHook;
   docker?: DockerSettings;
+  /**
+   * Type-checks each program against every tool's declarations before it runs. "error": misuse
+   * of `api`, unknown names and certain failures block the run (kind `type`), the rest comes back
+   * as `warnings`; "warn": nothing blocks; "off": no check. Default "error".
+   */
+  typecheck?: TypecheckMode;
+  /** Seconds the check may take (a cold start included) before the program runs unchecked. Default 3. */
+  typecheckTimeout?: number;
 }
 
 export interface ResolvedOptions {
@@ -45,6 +54,7 @@ export interface ResolvedOptions {
   maxTextChars: number;
   approve?: ApprovalHook;
   docker: Required<DockerSettings>;
+  typecheck: { mode: TypecheckMode; timeoutMs: number };
 }
 
 export const DEFAULTS = {
@@ -58,7 +68,11 @@ export const DEFAULTS = {
   maxToolInputChars: 4_000_000,
   maxTextChars: 20_000,
   docker: { image: "node:24-slim", poolSize: 2, toolCallTimeout: 120 },
+  typecheck: "error",
+  typecheckTimeout: 3,
 } as const;
+
+const TYPECHECK_MODES: readonly TypecheckMode[] = ["error", "warn", "off"];
 
 /** Fills defaults and checks ranges once, at the edge; inner code trusts the result. */
 export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
@@ -76,6 +90,17 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
     throw new ConfigError(`runtime is ${JSON.stringify(runtime)}; expected "vm", "docker" or "auto".`);
   }
   const docker = options.docker ?? {};
+  const typecheck = options.typecheck ?? DEFAULTS.typecheck;
+  if (!TYPECHECK_MODES.includes(typecheck)) {
+    throw new ConfigError(`typecheck is ${JSON.stringify(typecheck)}; expected "error", "warn" or "off".`);
+  }
+  const typecheckTimeout = positive(
+    "typecheckTimeout",
+    options.typecheckTimeout ?? DEFAULTS.typecheckTimeout,
+    "seconds",
+    0.01,
+    3600,
+  );
   return {
     runtime,
     limits: {
@@ -101,6 +126,7 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
         3600,
       ),
     },
+    typecheck: { mode: typecheck, timeoutMs: Math.round(typecheckTimeout * 1000) },
   };
 }
 

@@ -36,6 +36,9 @@ export function resultText(result: ExecutionResult, maxChars: number): string {
       .join("\n");
     parts.push(`Console:\n${cut(logs, Math.floor(maxChars * 0.3), "console output")}`);
   }
+  if (result.warnings?.length) {
+    parts.push(`Type-check warnings:\n${cut(result.warnings.join("\n"), Math.floor(maxChars * 0.2), "warnings")}`);
+  }
   if (result.toolCalls.length > 0) {
     const failed = result.toolCalls.filter((c) => !c.ok).length;
     parts.push(`Tool calls: ${result.toolCalls.length}${failed ? ` (${failed} failed)` : ""}`);

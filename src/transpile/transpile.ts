@@ -8,6 +8,10 @@ export interface TranspiledProgram {
   js: string;
   /** Maps positions in `js` back to the model's own code. */
   positions: SourcePositions;
+  /** The TypeScript that was compiled: the model's code inside its wrapper (for the type check). */
+  source: string;
+  /** Lines the wrapper adds before the model's first line; columns are unchanged. */
+  lineOffset: number;
 }
 
 // An `async () => {...}` or `async function () {...}` given as the whole program is called.
@@ -70,7 +74,12 @@ function build(source: string, lineOffset: number): TranspiledProgram {
   // positions stay exact. esbuild (~1 ms per call, a process round trip) handles what stripping
   // cannot (enums, namespaces, parameter properties) and words syntax errors best.
   try {
-    return { js: stripTypes(source, { mode: "strip-only" }).code, positions: new IdentityPositions(lineOffset) };
+    return {
+      js: stripTypes(source, { mode: "strip-only" }).code,
+      positions: new IdentityPositions(lineOffset),
+      source,
+      lineOffset,
+    };
   } catch {
     // Fall through to esbuild.
   }
@@ -84,7 +93,7 @@ function build(source: string, lineOffset: number): TranspiledProgram {
       // Keep the model's names in stack traces and console output.
       minify: false,
     });
-    return { js: out.code, positions: new MappedPositions(out.map, lineOffset) };
+    return { js: out.code, positions: new MappedPositions(out.map, lineOffset), source, lineOffset };
   } catch (error) {
     throw syntaxError(error as TransformFailure, source, lineOffset);
   }

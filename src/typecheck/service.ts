@@ -1,0 +1,93 @@
+import ts from "typescript";
+import { ApiShape, assignedGlobals, classify } from "./classify.ts";
+import type { CheckRequest, FoundDiagnostic } from "./protocol.ts";
+
+const DECLARATIONS = "/sandbox.d.ts";
+const PROGRAM = "/program.ts";
+
+// What the sandbox offers: ECMAScript (esnext: Node 24's V8 has every part of it that TypeScript
+// declares, so no built-in the sandbox has is an unknown name), no DOM, no Node. Strict, except
+// that a caught value is `any`: `catch (e) { e.message }` is what honest programs write.
+const OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  useUnknownInCatchVariables: false,
+  target: ts.ScriptTarget.ESNext,
+  lib: ["lib.esnext.d.ts"],
+  types: [],
+  noEmit: true,
+  noResolve: true,
+  skipLibCheck: true,
+  moduleDetection: ts.ModuleDetectionKind.Legacy,
+};
+
+// Parsed lib files never change: every language service in this thread shares them.
+const documents = ts.createDocumentRegistry();
+
+/**
+ * A warm compiler for programs: a language service whose declarations and lib files stay parsed
+ * and bound between programs, so a check costs the program's own file and what it touches.
+ */
+export class ProgramService {
+  readonly #files = new Map<string, { text: string; version: number }>();
+  readonly #service: ts.LanguageService;
+
+  constructor(declarations = "") {
+    this.#files.set(DECLARATIONS, { text: declarations, version: 1 });
+    this.#files.set(PROGRAM, { text: "", version: 1 });
+    const files = this.#files;
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => OPTIONS,
+      getScriptFileNames: () => [DECLARATIONS, PROGRAM],
+      getScriptVersion: (name) => String(files.get(name)?.version ?? 0),
+      getScriptSnapshot: (name) => {
+        const text = files.get(name)?.text ?? ts.sys.readFile(name);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => "/",
+      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+      fileExists: (name) => files.has(name) || ts.sys.fileExists(name),
+      readFile: (name) => files.get(name)?.text ?? ts.sys.readFile(name),
+    };
+    this.#service = ts.createLanguageService(host, documents);
+  }
+
+  /** Replaces the declarations (tools changed); the next check re-reads them once. */
+  setDeclarations(text: string): void {
+    const current = this.#files.get(DECLARATIONS)!;
+    if (current.text !== text) this.#files.set(DECLARATIONS, { text, version: current.version + 1 });
+  }
+
+  /** Every diagnostic of one program, at the model's own positions, with the misuse it shows. */
+  check(request: Omit<CheckRequest, "t" | "id">): FoundDiagnostic[] {
+    const previous = this.#files.get(PROGRAM)!;
+    this.#files.set(PROGRAM, { text: request.source, version: previous.version + 1 });
+    const diagnostics = [
+      ...this.#service.getSyntacticDiagnostics(PROGRAM),
+      ...this.#service.getSemanticDiagnostics(PROGRAM),
+    ];
+    const program = this.#service.getProgram();
+    const file = program?.getSourceFile(PROGRAM);
+    if (!program || !file) return [];
+    const checker = program.getTypeChecker();
+    const api = new ApiShape(checker, program.getSourceFile(DECLARATIONS));
+    const assigned = assignedGlobals(file);
+    return diagnostics.map((diagnostic) => {
+      const found: FoundDiagnostic = {
+        code: diagnostic.code,
+        message: ts.flattenDiagnosticMessageText(diagnostic.messageText, " ").replace(/\s+/g, " ").trim(),
+      };
+      if (diagnostic.start !== undefined) {
+        const at = file.getLineAndCharacterOfPosition(diagnostic.start);
+        const line = at.line + 1 - request.lineOffset;
+        if (line >= 1 && line <= request.lines) Object.assign(found, { line, column: at.character + 1 });
+      }
+      const misuse = classify(diagnostic, file, checker, api, assigned);
+      if (misuse) found.misuse = misuse;
+      return found;
+    });
+  }
+
+  dispose(): void {
+    this.#service.dispose();
+  }
+}
