@@ -50,22 +50,25 @@ function findApiDeclaration(file: ts.SourceFile): ts.Identifier | undefined {
   return undefined;
 }
 
-/** Classifies one diagnostic of `file`: the misuse it shows, or undefined when it only warns. */
+/**
+ * Classifies one diagnostic of `file`: the misuse it shows, or undefined when it only warns.
+ * `api` and `assignedNames` are asked for only when needed: a clean program pays for neither.
+ */
 export function classify(
   diagnostic: ts.Diagnostic,
   file: ts.SourceFile,
   checker: ts.TypeChecker,
-  api: ApiShape,
-  assignedNames: ReadonlySet<string>,
+  api: () => ApiShape,
+  assignedNames: () => ReadonlySet<string>,
 ): Misuse | undefined {
   if (diagnostic.start === undefined || diagnostic.file !== file) return undefined;
   const node = nodeAt(file, diagnostic.start, diagnostic.length ?? 0);
   const code = diagnostic.code;
-  if (UNKNOWN_NAME.has(code)) return unknownName(node, assignedNames);
-  if (UNKNOWN_PROPERTY.has(code)) return unknownApiMember(node, checker, api);
-  if (NOT_CALLABLE.has(code)) return notCallable(node, checker, api);
+  if (UNKNOWN_NAME.has(code)) return unknownName(node, assignedNames());
+  if (UNKNOWN_PROPERTY.has(code)) return unknownApiMember(node, checker, api());
+  if (NOT_CALLABLE.has(code)) return notCallable(node, checker, api());
   if (EXCESS_PROPERTY.has(code) || ARITY.has(code) || MISMATCH.has(code)) {
-    const call = toolCallAround(node, ARITY.has(code), checker, api);
+    const call = toolCallAround(node, ARITY.has(code), checker, api());
     if (!call) return undefined;
     const misuse: Misuse = { kind: "tool-input", path: call.path };
     if (EXCESS_PROPERTY.has(code)) return misuse;

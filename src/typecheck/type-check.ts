@@ -63,6 +63,14 @@ export class ProgramTypeCheck {
   }
 }
 
-function checkedText(declarations: string): string {
-  return `${SANDBOX_GLOBALS}\n${declarations}`;
+/**
+ * The text programs are checked against: the sandbox globals, then the tools' declarations, where
+ * a tool without an output schema returns `any`. The model reads `unknown` there and rightly uses
+ * the result as it sees fit; checked as `unknown`, every such use would only be a warning, and
+ * most MCP tools have no output schema.
+ */
+export function checkedText(declarations: string): string {
+  return `${SANDBOX_GLOBALS}\n${declarations.replace(UNTYPED_RESULT, "): Promise<any>")}`;
 }
+
+const UNTYPED_RESULT = /\)\s*:\s*Promise<unknown>/g;
