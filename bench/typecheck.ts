@@ -8,11 +8,10 @@ import { generateDeclarations } from "../src/typegen/declarations.ts";
 import { percentile, round } from "./stats.ts";
 
 /** The shared corpus, beside the repository (never copied into it). */
-const CORPUS = new URL("../../shared/corpus-typegen/corpus.json", import.meta.url);
+export const CORPUS = new URL("../../shared/corpus-typegen/corpus.json", import.meta.url);
 
-// Programs of the size models write, over several servers; one misuses a tool, so the blocking
-// path (classification, the tool's declaration) is timed too.
-const PROGRAMS = [
+/** Programs of the size models write, honest ones, over several servers of the corpus. */
+export const CORPUS_PROGRAMS = [
   `const me = await api.github.get_me({});
 const issues = await api.github.list_issues({ owner: "octo", repo: "hello", state: "OPEN" });
 const mine = issues.filter((i) => i.assignee?.login === me.login);
@@ -27,10 +26,22 @@ let total = 0;
 for (const page of results) total += page.total_count ?? 0;
 if (total > 10) console.log("busy week", total);
 return total;`,
+];
+// One misuses a tool, so the blocking path (classification, the tool's declaration) is timed too.
+const PROGRAMS = [
+  ...CORPUS_PROGRAMS,
   `const channels = await api.slack.slack_list_channels({ limit: 50 });
 await api.slack.slack_post_mesage({ channel: "C1", text: 1 });
 return channels;`,
 ];
+
+/** The corpus's 258 tools, each under its server's namespace. */
+export function corpusTools(): Tool[] {
+  const corpus = JSON.parse(readFileSync(CORPUS, "utf8")) as { toolsets: { id: string; tools: Tool[] }[] };
+  return corpus.toolsets.flatMap((set) =>
+    set.tools.map((tool): Tool => ({ ...tool, namespace: set.id, execute: () => null })),
+  );
+}
 
 /**
  * Type-check latency with every corpus tool declared, through the checker thread as
@@ -39,10 +50,7 @@ return channels;`,
  */
 export async function benchTypecheck(runs = 60): Promise<{ p50Ms: number; p95Ms: number; coldMs: number; tools: number }> {
   if (!existsSync(CORPUS)) throw new Error(`no corpus at ${fileURLToPath(CORPUS)}`);
-  const corpus = JSON.parse(readFileSync(CORPUS, "utf8")) as { toolsets: { id: string; tools: Tool[] }[] };
-  const tools = corpus.toolsets.flatMap((set) =>
-    set.tools.map((tool): Tool => ({ ...tool, namespace: set.id, execute: () => null })),
-  );
+  const tools = corpusTools();
   const text = checkedText(generateDeclarations(tools));
   const request = (i: number) => {
     const code = `${PROGRAMS[i % PROGRAMS.length]}\n// run ${i}`;
