@@ -234,6 +234,8 @@ function couldMatch(checker: ts.TypeChecker, source: ts.Type, target: ts.Type, d
   if (checker.isTypeAssignableTo(source, target)) return true;
   if (source.isUnion()) return source.types.some((member) => couldMatch(checker, member, target, depth + 1));
   if (target.isUnion()) return target.types.some((member) => couldMatch(checker, source, member, depth + 1));
+  // Arguments cross as JSON: a `Date` (anything with toJSON) arrives as what toJSON returns.
+  if (source.getProperty("toJSON")) return true;
   const sourcePrimitive = (source.flags & PRIMITIVE) !== 0;
   const targetPrimitive = (target.flags & PRIMITIVE) !== 0;
   if (sourcePrimitive || targetPrimitive) {

@@ -143,6 +143,7 @@ describe("type check: what never blocks", () => {
     ],
     ["an implicit any", `function pick(x) { return x; }\nreturn await api.people.find_user({ login: pick("a") });`],
     ["a sloppy global", `found = await api.people.find_user({ login: "a" });\nreturn found;`],
+    ["a Date, which crosses as its JSON string", `return await api.people.find_user({ login: new Date() });`],
     ["an extra argument", `return await api.people.find_user({ login: "a" }, { verbose: true });`],
     [
       "ECMAScript past es2024",
@@ -152,7 +153,7 @@ describe("type check: what never blocks", () => {
     const { result, calls } = await run(code);
     expect(result.error).toBeUndefined();
     expect(result.ok).toBe(true);
-    expect(calls).toEqual(["a"]);
+    expect(calls).toHaveLength(1);
   });
 
   it("is no wall: `as any` passes the check, and the bridge still refuses the call", async () => {
