@@ -86,9 +86,12 @@ function words(d: FoundDiagnostic, index: ApiIndex): string {
       // 2552 ends with the compiler's "Did you mean"; the others' advice is about project setup.
       return d.code === 2552 ? d.message : `Cannot find name '${misuse.name}'. ${SANDBOX}`;
     default:
-      return d.message;
+      return d.message.replace(PROJECT_ADVICE, "");
   }
 }
+
+/** The compiler's advice about @types packages and `lib`, meant for projects, not for programs here. */
+const PROJECT_ADVICE = / Do you need to (install type definitions|change your target library)\b.*$/;
 
 /** The declarations of the tools the shown problems are about, so the next program can be right. */
 function declarationsFor(shown: FoundDiagnostic[], index: ApiIndex): string | undefined {
