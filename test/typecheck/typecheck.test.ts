@@ -163,6 +163,17 @@ describe("type check: what never blocks", () => {
     expect(calls).toEqual([]);
   });
 
+  it.each([
+    ["the global's constructor", "return this.constructor.constructor('return typeof process')();"],
+    ["Function on globalThis", "return Function('return typeof process + typeof require')();"],
+    ["a bridged function's constructor", "return (api.add.constructor as any)('return typeof process')();"],
+    ["console's constructor", "return (console.log.constructor as any)('return typeof process')();"],
+  ])("an escape attempt through %s passes the check and still reaches no host", async (_name, code) => {
+    const { result } = await run(code);
+    expect(result.ok).toBe(true);
+    expect(result.result).toMatch(/^undefined/);
+  });
+
   it("reports what it found as warnings, in the result and in the text", async () => {
     const { result, text } = await run(
       `const u = await api.people.find_user({ login: "a" });\nreturn u.manager.length;`,
