@@ -24,8 +24,30 @@ const OPTIONS: ts.CompilerOptions = {
 // words would only be noise. The option stays on, since without it `const list = []` is `never[]`.
 const IMPLICIT_ANY = new Set([7005, 7006, 7008, 7010, 7011, 7019, 7031, 7034]);
 
-// Parsed lib files never change: every language service in this thread shares them.
+// Parsed lib files never change: every language service in this thread shares them. The service
+// asks for every file's text and existence on each program, so the disk is read once.
 const documents = ts.createDocumentRegistry();
+const diskSnapshots = new Map<string, ts.IScriptSnapshot | undefined>();
+const diskExists = new Map<string, boolean>();
+const diskTexts = new Map<string, string | undefined>();
+
+function diskText(name: string): string | undefined {
+  if (!diskTexts.has(name)) diskTexts.set(name, ts.sys.readFile(name));
+  return diskTexts.get(name);
+}
+
+function diskSnapshot(name: string): ts.IScriptSnapshot | undefined {
+  if (!diskSnapshots.has(name)) {
+    const text = diskText(name);
+    diskSnapshots.set(name, text === undefined ? undefined : ts.ScriptSnapshot.fromString(text));
+  }
+  return diskSnapshots.get(name);
+}
+
+function diskFileExists(name: string): boolean {
+  if (!diskExists.has(name)) diskExists.set(name, ts.sys.fileExists(name));
+  return diskExists.get(name)!;
+}
 
 /**
  * A warm compiler for programs: a language service whose declarations and lib files stay parsed
@@ -44,13 +66,13 @@ export class ProgramService {
       getScriptFileNames: () => [DECLARATIONS, PROGRAM],
       getScriptVersion: (name) => String(files.get(name)?.version ?? 0),
       getScriptSnapshot: (name) => {
-        const text = files.get(name)?.text ?? ts.sys.readFile(name);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        const own = files.get(name);
+        return own ? ts.ScriptSnapshot.fromString(own.text) : diskSnapshot(name);
       },
       getCurrentDirectory: () => "/",
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-      fileExists: (name) => files.has(name) || ts.sys.fileExists(name),
-      readFile: (name) => files.get(name)?.text ?? ts.sys.readFile(name),
+      fileExists: (name) => files.has(name) || diskFileExists(name),
+      readFile: (name) => files.get(name)?.text ?? diskText(name),
     };
     this.#service = ts.createLanguageService(host, documents);
   }
