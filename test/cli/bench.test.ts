@@ -1,8 +1,10 @@
 // `code-mode bench --json` is a contract (DESIGN.md): other programs read its shape. This runs the
 // real benchmark once and checks the shape and that the process ends; it asserts no speed.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CORPUS } from "../../bench/typecheck.ts";
 import { runtimesUnderTest } from "../support/runtimes.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -32,5 +34,13 @@ describe("code-mode bench --json", () => {
     expect(report.typegen).toMatchObject({ tools: 1000, ms: expect.any(Number) });
     expect(report.tokens).toMatchObject({ classic: expect.any(Number), code: expect.any(Number) });
     if (runtimes.includes("docker")) expect(report.docker).toMatchObject(figures);
+    if (existsSync(CORPUS)) {
+      expect(report.typecheck).toEqual({
+        p50Ms: expect.any(Number),
+        p95Ms: expect.any(Number),
+        coldMs: expect.any(Number),
+        tools: 258,
+      });
+    }
   }, 300_000);
 });
