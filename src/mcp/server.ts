@@ -86,6 +86,12 @@ class CodeModeServer extends Server {
  * description carries the declarations of every tool. Programs run concurrently; a failing
  * program is an `isError` result, never a server failure. Connect it to any transport; one server
  * per client connection, all sharing the same `tool`.
+ *
+ * @example
+ * import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+ * import { createMcpServer } from "code-mode/mcp";
+ * const server = createMcpServer(createCodeModeTool(registry), { registry });
+ * await server.connect(new StdioServerTransport());
  */
 export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = {}): Server {
   const server = new CodeModeServer(

@@ -3,10 +3,8 @@ import { SANDBOX_GLOBALS } from "../typegen/sandbox-globals.ts";
 import { CheckerThread } from "./checker-thread.ts";
 import { type TypeCheckVerdict, verdictOf } from "./verdict.ts";
 
+export type { TypecheckMode } from "../settings.ts";
 export type { TypeCheckVerdict } from "./verdict.ts";
-
-/** "error": misuse blocks the run, the rest warns; "warn": everything warns; "off": no check. */
-export type TypecheckMode = "error" | "warn" | "off";
 
 /** A program as `transpile` compiled it: the model's code in its wrapper. */
 export interface CheckedProgram {
