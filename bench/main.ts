@@ -12,6 +12,7 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   mcp: async () => (await import("./mcp.ts")).benchMcp(),
   results: async () => (await import("./results.ts")).benchResults(),
   startup: async () => (await import("./startup.ts")).benchStartup(),
+  typecheck: async () => (await import("./typecheck.ts")).benchTypecheck(),
 };
 
 /** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */

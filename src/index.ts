@@ -34,5 +34,6 @@ export { loadToolModules } from "./tools/load-modules.ts";
 export { ToolRegistry } from "./tools/registry.ts";
 export type { JsonSchema, Tool, ToolContext } from "./tools/tool.ts";
 export { transpile } from "./transpile/transpile.ts";
+export type { TypecheckMode } from "./typecheck/type-check.ts";
 export { generateDeclarations } from "./typegen/declarations.ts";
 export { SANDBOX_GLOBALS } from "./typegen/sandbox-globals.ts";

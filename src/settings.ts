@@ -7,6 +7,10 @@
 export const RUNTIMES = ["vm", "docker", "auto"] as const;
 export type RuntimeChoice = (typeof RUNTIMES)[number];
 
+/** "error": misuse blocks the run, the rest warns; "warn": everything warns; "off": no check. */
+export const TYPECHECK_MODES = ["error", "warn", "off"] as const;
+export type TypecheckMode = (typeof TYPECHECK_MODES)[number];
+
 interface SettingBase {
   /** One line for the docs and the JSDoc. */
   doc: string;
@@ -106,6 +110,20 @@ export const SETTINGS = {
     default: 2000,
     doc: "Tokens (estimated) of the text returned to the model; result and console share it, cut by structure.",
   },
+  typecheck: {
+    kind: "choice",
+    choices: TYPECHECK_MODES,
+    default: "error",
+    doc: 'Type-check programs before they run: "error" blocks certain misuse of `api` (kind `type`), "warn" only warns, "off" skips it.',
+  },
+  typecheckTimeout: {
+    kind: "number",
+    unit: "seconds",
+    min: 0.01,
+    max: 3600,
+    default: 3,
+    doc: "How long the type check may take, a cold start included, before the program runs unchecked (with a warning).",
+  },
   "docker.image": {
     kind: "text",
     default: "code-mode-runner:ivm",
@@ -161,6 +179,14 @@ export interface Settings {
    * and what does not fit is cut by structure, saying what was left out. Default 2,000.
    */
   maxTextTokens?: number;
+  /**
+   * Type-checks each program against every tool's declarations before it runs. "error": misuse
+   * of `api`, unknown names and certain failures block the run (kind `type`), the rest comes back
+   * as `warnings`; "warn": nothing blocks; "off": no check. Default "error".
+   */
+  typecheck?: TypecheckMode;
+  /** Seconds the check may take (a cold start included) before the program runs unchecked. Default 3. */
+  typecheckTimeout?: number;
   docker?: DockerSettings;
 }
 

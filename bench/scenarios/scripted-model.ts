@@ -126,7 +126,7 @@ function readOutput(output: { type: string; value?: unknown }): { ok: boolean; t
 // "Result:\n<json>\n\nConsole:\n..." -> the parsed JSON, or the text when it is not JSON.
 function resultSection(text: string): unknown {
   if (!text.startsWith("Result:\n")) return tryJson(text);
-  const body = text.slice("Result:\n".length).split(/\n\n(?:Console|Tool calls):/)[0] ?? "";
+  const body = text.slice("Result:\n".length).split(/\n\n(?:Console|Type-check warnings|Tool calls):/)[0] ?? "";
   return tryJson(body);
 }
 

@@ -4,7 +4,7 @@ import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/e
 import { callLimitMessage, clipName as clip, inputLimitMessage, toolFailureMessage } from "../sandbox/verdicts.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
-import { closestName } from "./suggest.ts";
+import { closestToolPath } from "./suggest.ts";
 import { inputCheckFor } from "./validate.ts";
 
 /** Asked before every tool call; return false to refuse it. */
@@ -64,7 +64,7 @@ export class Bridge implements BridgeEndpoint {
       return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
     const entry = this.#index.get(path);
     if (!entry) {
-      const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
+      const guess = path.length <= MAX_SUGGESTED_NAME ? closestToolPath(path, this.#index.dottedPaths()) : undefined;
       return fail(
         "type",
         `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,

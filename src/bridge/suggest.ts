@@ -29,3 +29,13 @@ function distance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/**
+ * The tool a mistyped dotted path most likely meant: the same tool name in another namespace
+ * (`api.list_issues` for `api.github.list_issues`), else the closest spelling.
+ */
+export function closestToolPath(wanted: string, known: readonly string[]): string | undefined {
+  const leaf = (path: string) => path.slice(path.lastIndexOf(".") + 1);
+  const sameLeaf = known.filter((path) => leaf(path) === leaf(wanted));
+  return sameLeaf.length === 1 ? sameLeaf[0] : closestName(wanted, known);
+}

@@ -5,6 +5,7 @@ import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { typeStripper } from "../transpile/transpile.ts";
+import { ProgramTypeCheck } from "../typecheck/type-check.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
 import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { resultText } from "./result-text.ts";
@@ -57,8 +58,21 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     schemaCompilers();
   }).unref();
   let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
+  // Checked against `declarations`: every registered tool, whatever the description shows.
+  const typecheck =
+    resolved.typecheck.mode === "off"
+      ? undefined
+      : new ProgramTypeCheck(resolved.typecheck.mode, resolved.typecheck.timeoutMs, () => current());
+  let refreshing: NodeJS.Immediate | undefined;
   const invalidate = () => {
     cache = undefined;
+    // MCP servers re-list tools one change at a time: the checker re-reads them once, soon after.
+    if (typecheck && !refreshing) {
+      refreshing = setImmediate(() => {
+        refreshing = undefined;
+        typecheck.refresh();
+      }).unref();
+    }
   };
   registry.on("change", invalidate);
   const current = () => {
@@ -97,6 +111,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
         limits: resolved.limits,
         ...(resolved.approve && { approve: resolved.approve }),
         ...(context.signal && { signal: context.signal }),
+        ...(typecheck && { typecheck: (program) => typecheck.check(program) }),
       });
       return {
         text: resultText(result, { maxTokens: resolved.maxTextTokens, maxChars: resolved.maxTextChars }),
@@ -105,9 +120,10 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     },
     async close() {
       registry.off("change", invalidate);
+      if (refreshing) clearImmediate(refreshing);
       const closing = executor;
       executor = undefined;
-      if (ownsExecutor && closing) await closing.close();
+      await Promise.all([typecheck?.close(), ownsExecutor && closing ? closing.close() : undefined]);
     },
   };
 }

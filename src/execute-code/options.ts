@@ -1,7 +1,13 @@
 import type { ApprovalHook } from "../bridge/bridge.ts";
 import { ConfigError } from "../errors.ts";
 import type { ExecutionLimits, Executor } from "../runtimes/executor.ts";
-import { type DockerSettings, type RuntimeChoice, resolveSettings, type Settings } from "../settings.ts";
+import {
+  type DockerSettings,
+  type RuntimeChoice,
+  resolveSettings,
+  type Settings,
+  type TypecheckMode,
+} from "../settings.ts";
 
 export type { DockerSettings, RuntimeChoice } from "../settings.ts";
 
@@ -23,6 +29,7 @@ export interface ResolvedOptions {
   maxTextTokens: number;
   approve?: ApprovalHook;
   docker: Required<DockerSettings>;
+  typecheck: { mode: TypecheckMode; timeoutMs: number };
 }
 
 /** Fills defaults and checks ranges once, at the edge; inner code trusts the result. */
@@ -48,5 +55,6 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
     maxTextTokens: s.maxTextTokens,
     ...(approve && { approve }),
     docker: s.docker,
+    typecheck: { mode: s.typecheck, timeoutMs: Math.round(s.typecheckTimeout * 1000) },
   };
 }

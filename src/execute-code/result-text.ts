@@ -39,6 +39,8 @@ export function resultText(result: ExecutionResult, budget: TextBudget): string 
     head.push(`Error (${result.error.kind})${where}: ${result.error.message}\nHint: ${HINTS[result.error.kind] ?? ""}`);
   }
   const tail: string[] = [];
+  // At most a few lines (the check caps them), kept whole: they say what to fix next.
+  if (result.warnings?.length) tail.push(`Type-check warnings:\n${result.warnings.join("\n")}`);
   if (result.toolCalls.length > 0) {
     const failed = result.toolCalls.filter((c) => !c.ok).length;
     tail.push(`Tool calls: ${result.toolCalls.length}${failed ? ` (${failed} failed)` : ""}`);

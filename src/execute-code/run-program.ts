@@ -3,6 +3,7 @@ import { type ApprovalHook, Bridge } from "../bridge/bridge.ts";
 import { CodeModeError } from "../errors.ts";
 import type { ExecutionLimits, ExecutionResult, Executor, RawOutcome } from "../runtimes/executor.ts";
 import { transpile } from "../transpile/transpile.ts";
+import type { CheckedProgram, TypeCheckVerdict } from "../typecheck/type-check.ts";
 
 export interface RunProgramDeps {
   index: ApiIndex;
@@ -10,22 +11,43 @@ export interface RunProgramDeps {
   limits: ExecutionLimits;
   approve?: ApprovalHook;
   signal?: AbortSignal;
+  /** Type-checks the program before it runs; absent when the check is off. */
+  typecheck?: (program: CheckedProgram) => Promise<TypeCheckVerdict>;
 }
 
-/** Transpiles, runs and reports one program: the whole path of one `execute_code` call. */
+/** Transpiles, type-checks, runs and reports one program: the whole path of one `execute_code` call. */
 export async function runProgram(code: string, deps: RunProgramDeps): Promise<ExecutionResult> {
   const started = performance.now();
+  let warnings: string[] = [];
   const finish = (
     outcome: RawOutcome,
     toolCalls: ExecutionResult["toolCalls"],
     position?: { line: number; column: number },
-  ) => toResult(outcome, toolCalls, deps.executor.name, performance.now() - started, position);
+  ) => {
+    const result = toResult(outcome, toolCalls, deps.executor.name, performance.now() - started, position);
+    if (warnings.length > 0) result.warnings = warnings;
+    return result;
+  };
 
   let program: ReturnType<typeof transpile>;
   try {
     program = transpile(code);
   } catch (error) {
     return finish({ ok: false, logs: [], error: asRawError(error) }, [], positionOf(error));
+  }
+
+  if (deps.typecheck) {
+    const verdict = await deps.typecheck({
+      source: program.source,
+      lineOffset: program.lineOffset,
+      lines: code.split("\n").length,
+    });
+    warnings = verdict.warnings;
+    if (verdict.blocked) {
+      const { message, line, column } = verdict.blocked;
+      const position = line === undefined ? undefined : { line, column: column ?? 1 };
+      return finish({ ok: false, logs: [], error: { kind: "type", message } }, [], position);
+    }
   }
 
   const bridge = new Bridge(deps.index, deps.limits, deps.approve);

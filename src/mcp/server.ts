@@ -55,6 +55,11 @@ export const executionResultSchema = {
     ms: { type: "number" },
     fallback: { type: "string" },
     resultCut: { type: "boolean" },
+    warnings: {
+      type: "array",
+      items: { type: "string" },
+      description: "What the type check found that did not block the program, or that it was skipped.",
+    },
   },
   required: ["ok", "logs", "toolCalls", "runtime", "ms"],
 } as const;

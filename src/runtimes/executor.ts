@@ -109,4 +109,6 @@ export interface ExecutionResult {
   fallback?: string;
   /** Present when the result was cut to the size limit. */
   resultCut?: boolean;
+  /** Present when the type check found things that did not block the run (or was skipped). */
+  warnings?: string[];
 }

@@ -20,6 +20,10 @@ export interface TranspiledProgram {
   js: string;
   /** Maps positions in `js` back to the model's own code. */
   positions: SourcePositions;
+  /** The TypeScript that was compiled: the model's code inside its wrapper (for the type check). */
+  source: string;
+  /** Lines the wrapper adds before the model's first line; columns are unchanged. */
+  lineOffset: number;
 }
 
 // An `async () => {...}` or `async function () {...}` given as the whole program is called.
@@ -87,7 +91,7 @@ function build(source: string, lineOffset: number): TranspiledProgram {
   // cannot (enums, namespaces, parameter properties) and words syntax errors best.
   try {
     const js = typeStripper().transformSync(source, { mode: "strip-only" }).code;
-    return { js, positions: new IdentityPositions(lineOffset) };
+    return { js, positions: new IdentityPositions(lineOffset), source, lineOffset };
   } catch {
     // Fall through to esbuild.
   }
@@ -101,7 +105,7 @@ function build(source: string, lineOffset: number): TranspiledProgram {
       // Keep the model's names in stack traces and console output.
       minify: false,
     });
-    return { js: out.code, positions: new MappedPositions(out.map, lineOffset) };
+    return { js: out.code, positions: new MappedPositions(out.map, lineOffset), source, lineOffset };
   } catch (error) {
     throw syntaxError(error as TransformFailure, source, lineOffset);
   }

@@ -63,7 +63,8 @@ describe("fromAiSdkTools", () => {
 describe("toAiSdkTool", () => {
   it("adds Code Mode to a generateText app: the model reads the text, the app keeps the result", async () => {
     const registry = new ToolRegistry(await fromAiSdkTools(sdkTools));
-    const codeTool = createCodeModeTool(registry, { runtime: executor });
+    // Patient: a cold type check skipped on a loaded machine would add a warning to the text.
+    const codeTool = createCodeModeTool(registry, { runtime: executor, typecheckTimeout: 120 });
     const model = mockModel((options, call) =>
       call === 0
         ? { calls: [{ tool: "execute_code", input: { code: "return (await api.add({ a: 2, b: 3 })).sum" } }] }

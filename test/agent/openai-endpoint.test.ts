@@ -85,7 +85,8 @@ describe("runAgent over HTTP with @ai-sdk/openai-compatible", () => {
         tools: counterTools(),
         mode: "code",
         prompt: "Add 2, 3, 4.",
-        codeMode: { runtime: "vm" },
+        // Patient: a cold type check skipped on a loaded machine would add a warning to the text.
+        codeMode: { runtime: "vm", typecheckTimeout: 120 },
       });
       expect(fixture.requests[0]!.body.tools!.map((t) => t.function.name)).toEqual(["execute_code"]);
       expect(fixture.requests[0]!.body.tools![0]!.function.description).toContain("increment(input:");

@@ -2,8 +2,10 @@
 // real benchmark once and checks the shape and that the process ends; it asserts no speed. The
 // startup section builds the package once, hence the long timeout on a loaded machine.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CORPUS } from "../../bench/typecheck.ts";
 import { runtimesUnderTest } from "../support/runtimes.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -41,5 +43,13 @@ describe("code-mode bench --json", () => {
     };
     expect(report.startup.src).toMatchObject(startup);
     expect(report.startup.dist).toMatchObject(startup);
+    if (existsSync(CORPUS)) {
+      expect(report.typecheck).toEqual({
+        p50Ms: expect.any(Number),
+        p95Ms: expect.any(Number),
+        coldMs: expect.any(Number),
+        tools: 258,
+      });
+    }
   }, 480_000);
 });

@@ -64,7 +64,7 @@ describe("code-mode run", () => {
   });
 
   it("exits 1 when any program fails, with the error kind, line and column", async () => {
-    const dir = programs({ "ok.ts": "return 1;", "bad.ts": "const x = 1;\nx();" });
+    const dir = programs({ "ok.ts": "return 1;", "bad.ts": "const x: any = 1;\nx();" });
     const { code, stdout } = await cli(["run", join(dir, "ok.ts"), join(dir, "bad.ts"), "--json", "--runtime", "vm"]);
     expect(code).toBe(1);
     const [first, second] = stdout
@@ -75,6 +75,42 @@ describe("code-mode run", () => {
     expect(second).toMatchObject({ ok: false, error: { kind: "runtime", line: 2 } });
     expect(second.error.message).toMatch(/TypeError: x is not a function/);
   });
+
+  it("blocks a program that misuses api or uses require before anything runs: exit 1, the line, the declaration", async () => {
+    const dir = programs({
+      // Patient, so a cold type check on a loaded machine is never skipped.
+      "code-mode.json5": `{ codeMode: { typecheckTimeout: 120 }, tools: [${JSON.stringify(TOOLS)}] }`,
+      "nope.ts":
+        "console.log('started');\nawait api.memory_write({ text: 'from a blocked program' });\nawait api.nope();",
+      "typo.ts": "await api.memory_write({ text: 'from a blocked program' });\nawait api.memory_wrte({ text: 'x' });",
+      "require.ts": "await api.memory_write({ text: 'from a blocked program' });\nconst fs = require('fs');",
+      "check.ts": "return (await api.memory_read({ query: 'from a blocked program' })).length;",
+    });
+    const config = join(dir, "code-mode.json5");
+    const files = ["nope.ts", "typo.ts", "require.ts", "check.ts"].map((f) => join(dir, f));
+    const { code, stdout } = await cli(["run", ...files, "--config", config, "--json", "--runtime", "vm"]);
+    expect(code).toBe(1);
+    const [nope, typo, required, check] = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(nope).toMatchObject({ ok: false, error: { kind: "type", line: 3, column: 11 }, logs: [], toolCalls: [] });
+    expect(nope.error.message).toContain("api.nope is not a tool.");
+    expect(nope.error.message).toContain("api has: list_events, memory_read, memory_write, schedule.");
+    expect(typo).toMatchObject({ ok: false, error: { kind: "type", line: 2, column: 11 }, toolCalls: [] });
+    expect(typo.error.message).toContain("api.memory_wrte is not a tool. Did you mean api.memory_write?");
+    expect(typo.error.message).toMatch(/Declaration of api\.memory_write:\n[\s\S]*memory_write\(input: /);
+    expect(required).toMatchObject({ ok: false, error: { kind: "type", line: 2, column: 12 }, toolCalls: [] });
+    expect(required.error.message).toContain("Cannot find name 'require'.");
+    // Nothing ran: no program wrote its note.
+    expect(check).toMatchObject({ ok: true, result: 0 });
+
+    const readable = await cli(["run", files[0]!, "--config", config, "--runtime", "vm"]);
+    expect(readable.code).toBe(1);
+    expect(readable.stderr).toContain("error (type) at line 3:11");
+    expect(readable.stderr).toContain("api.nope is not a tool.");
+    expect(readable.stdout).not.toContain("started");
+  }, 120_000);
 
   it("reads a program from standard input with -", async () => {
     const { code, stdout } = await cli(["run", "-", "--json", "--runtime", "vm"], {

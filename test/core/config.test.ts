@@ -41,6 +41,16 @@ describe("config", () => {
     expect(attempt).toThrow(/codeMode\.memoryLimit is "big": .*expected number/);
   });
 
+  it("checks the type-check settings like the others", () => {
+    expect(parseConfig({ codeMode: { typecheck: "warn", typecheckTimeout: 10 } }).codeMode).toEqual({
+      typecheck: "warn",
+      typecheckTimeout: 10,
+    });
+    const attempt = () => parseConfig({ codeMode: { typecheck: "strict", typecheckTimeout: 0 } });
+    expect(attempt).toThrow(/codeMode\.typecheck is "strict": .*"error"\|"warn"\|"off"/);
+    expect(attempt).toThrow(/codeMode\.typecheckTimeout is 0/);
+  });
+
   it("explains an MCP server entry that is neither stdio nor HTTP", () => {
     expect(() => parseConfig({ mcpServers: { files: { command: 42 } } })).toThrow(
       /mcpServers\.files\.command is 42.*either "command" \(stdio\) or "url"/,

@@ -1,5 +1,6 @@
 // The auto runtime: vm first, docker only when the vm runtime itself fails before any tool call.
 // The vm failure is real: the vm runtime's child processes are killed from outside mid-execution.
+// Runtime behaviour is under test: the type check is off, so every program reaches the runtime.
 import { afterAll, describe, expect, it } from "vitest";
 import { createCodeModeTool, ExecutorError, type Tool, ToolRegistry, VmExecutor } from "../../src/index.ts";
 import { AutoExecutor } from "../../src/runtimes/auto/auto-executor.ts";
@@ -46,7 +47,7 @@ describe.skipIf(skip)("auto runtime", () => {
   });
 
   it("runs on vm and starts no container while vm works", async () => {
-    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { runtime: "auto" });
+    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { typecheck: "off", runtime: "auto" });
     const { result } = await tool.execute({ code: "return await api.add({ a: 1, b: 2 });" });
     expect(result).toMatchObject({ ok: true, result: 3, runtime: "vm" });
     expect(result.fallback).toBeUndefined();
@@ -57,7 +58,11 @@ describe.skipIf(skip)("auto runtime", () => {
   it("falls back to docker when the vm child dies before any tool call", async () => {
     const vm = new VmExecutor();
     const auto = new AutoExecutor({ vm, docker: { poolSize: 1 } });
-    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { runtime: auto, timeout: 20 });
+    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), {
+      typecheck: "off",
+      runtime: auto,
+      timeout: 20,
+    });
     // Both children up, so the program surely runs in one of the children killed below.
     await vm.ready();
     // The program waits before its first call; the vm child is killed while it waits.
@@ -93,7 +98,11 @@ describe.skipIf(skip)("auto runtime", () => {
         return "charged";
       },
     };
-    const tool = createCodeModeTool(new ToolRegistry([reachedTool, sideEffect]), { runtime: auto, timeout: 20 });
+    const tool = createCodeModeTool(new ToolRegistry([reachedTool, sideEffect]), {
+      typecheck: "off",
+      runtime: auto,
+      timeout: 20,
+    });
     await vmChildrenUp();
     const pending = tool.execute({
       code: "await api.charge({ amount: 5 });\nawait api.reached({});\nawait new Promise((r) => setTimeout(r, 3000));\nreturn 1;",
@@ -122,7 +131,7 @@ describe.skipIf(skip)("auto runtime", () => {
       close: async () => {},
     };
     const auto = new AutoExecutor({ vm: broken, docker: { poolSize: 1 } });
-    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { runtime: auto });
+    const tool = createCodeModeTool(new ToolRegistry(testTools().tools), { typecheck: "off", runtime: auto });
     const { result } = await tool.execute({ code: "return await api.add({ a: 2, b: 3 });" });
     expect(result).toMatchObject({ ok: true, result: 5, runtime: "docker" });
     expect(result.fallback).toMatch(/Cannot find module 'isolated-vm'/);
@@ -135,6 +144,7 @@ describe.skipIf(skip)("auto runtime", () => {
   it("never falls back for the program's own errors, timeouts or memory", async () => {
     const auto = new AutoExecutor({ docker: { poolSize: 1 } });
     const tool = createCodeModeTool(new ToolRegistry(testTools().tools), {
+      typecheck: "off",
       runtime: auto,
       timeout: 2,
       memoryLimit: 32,

@@ -1,4 +1,5 @@
 // The docker runtime against the real engine: hardening, programs, limits, faults, clean-up.
+// Runtime behaviour is under test: the type check is off, so every program reaches the runtime.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CodeModeTool, createCodeModeTool, ToolRegistry } from "../../src/index.ts";
 import { NODE_OVERHEAD_MB } from "../../src/runtimes/docker/container-pool.ts";
@@ -24,6 +25,7 @@ describe.skipIf(skip)("docker runtime", () => {
     executor = new DockerExecutor({ poolSize: POOL, memoryLimitMb: 64, toolCallTimeout: 0.5 });
     await executor.ready();
     tool = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      typecheck: "off",
       runtime: executor,
       timeout: 5,
       memoryLimit: 64,
@@ -139,6 +141,7 @@ describe.skipIf(skip)("docker runtime", () => {
   ])("ends %s as a memory error", async (_name, code) => {
     // Near its heap limit V8 collects again and again; on a busy machine with one CPU that takes seconds.
     const roomy = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      typecheck: "off",
       runtime: executor,
       timeout: 25,
       memoryLimit: 64,
@@ -171,7 +174,12 @@ describe.skipIf(skip)("docker runtime", () => {
         execute: () => started(),
       },
     ]);
-    const killable = createCodeModeTool(registry, { runtime: executor, timeout: 20, memoryLimit: 64 });
+    const killable = createCodeModeTool(registry, {
+      typecheck: "off",
+      runtime: executor,
+      timeout: 20,
+      memoryLimit: 64,
+    });
     const pending = killable.execute({
       code: "await api.started({}); await new Promise((r) => setTimeout(r, 15000)); return 1;",
     });

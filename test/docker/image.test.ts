@@ -1,4 +1,5 @@
 // `code-mode image build`: a runner image from this machine's Node, through the Engine API.
+// Runtime behaviour is under test: the type check is off, so every program reaches the runtime.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +35,7 @@ describe.skipIf(skip)("code-mode image build", () => {
     expect(info.Config.Labels?.["code-mode.node-version"]).toBe(process.version);
 
     const tool = createCodeModeTool(new ToolRegistry(testTools().tools), {
+      typecheck: "off",
       runtime: "docker",
       docker: { image: TAG, poolSize: 1 },
     });
