@@ -41,7 +41,9 @@ export function closedMessage(runtime: string, running: boolean): string {
  * Text that tells of memory running out: an isolate disposed for its heap limit, V8's fatal
  * out-of-memory on a process's stderr, a buffer the data limit refused.
  */
-const OUT_OF_MEMORY = /memory limit|out of memory|heap limit|allocation failed|\bOOM\b/i;
+// V8's fatal report of a full heap (`<--- Last few GCs --->`, `is_heap_oom = 1`) counts too: a
+// process it ends may die of SIGSEGV rather than SIGABRT inside a container.
+const OUT_OF_MEMORY = /memory limit|out of memory|heap limit|allocation failed|\bOOM\b|is_heap_oom = 1|Last few GCs/i;
 /** Errors V8 throws instead of exhausting the heap (a string's length is capped; an ArrayBuffer is refused up front). */
 const THROWN_OUT_OF_MEMORY = /^RangeError: (Invalid string length|Array buffer allocation failed)/;
 
