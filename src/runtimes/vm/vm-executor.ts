@@ -8,7 +8,10 @@ import type { FromChild, ToChild } from "./protocol.ts";
 export interface VmExecutorOptions {
   /** Child processes kept running; each runs many isolates at once. Default: 2 (at most the core count). */
   processes?: number;
-  /** Extra time the host waits beyond `timeoutMs` before it kills an unresponsive child. Default 2000 ms. */
+  /**
+   * Extra time the host waits beyond `timeoutMs` for the child's own verdict. Past it the execution
+   * ends as a timeout and the child is retired. Default 1000 ms.
+   */
   graceMs?: number;
   /** The memory limit most runs will use (MB): children prepare isolates for it ahead of time. Default 128. */
   memoryLimitMb?: number;
@@ -17,7 +20,15 @@ export interface VmExecutorOptions {
 interface Pending {
   job: ExecutionJob;
   resolve(outcome: RawOutcome): void;
+  /** Call messages received for this execution, refused ones included. */
+  calls: number;
 }
+
+const DEFAULT_GRACE_MS = 1000;
+// Past its call limit, a program still gets this many refusals (cheap answers that let a program
+// catch the limit error and finish); beyond them it is stopped, so a flood of calls costs the host
+// a bounded number of answers whatever the sandbox lets through.
+const REFUSALS_BEFORE_STOP = 1000;
 
 const CHILD = new URL(import.meta.url.endsWith(".ts") ? "./child.ts" : "./child.js", import.meta.url);
 
@@ -95,6 +106,20 @@ class Child {
     this.killWhenIdle();
   }
 
+  /**
+   * Ends one execution from the host's side, without waiting for the child's word. The child
+   * is told to stop it; when `retire` is set, the child takes no new program from this moment
+   * (its exit may be seconds away when its event loop is clogged) and ends once idle.
+   */
+  endFromHost(id: number, outcome: RawOutcome, retire: boolean): void {
+    const pending = this.running.get(id);
+    this.running.delete(id);
+    pending?.resolve(outcome);
+    this.send({ t: "cancel", id });
+    if (retire) this.retire();
+    this.killWhenIdle();
+  }
+
   killWhenIdle(): void {
     if (this.retired && this.running.size === 0) this.process.kill("SIGKILL");
   }
@@ -108,8 +133,15 @@ class Child {
     if (message.t === "wedged") {
       this.retire();
     } else if (message.t === "call") {
+      // Calls of an execution that has ended are dropped here, unanswered and unbuffered.
       const pending = this.running.get(message.id);
       if (!pending) return;
+      const { maxToolCalls } = pending.job.limits;
+      if (++pending.calls > maxToolCalls + REFUSALS_BEFORE_STOP) {
+        const error = { kind: "limit" as const, message: callFloodMessage(maxToolCalls) };
+        this.endFromHost(message.id, { ok: false, logs: [], error }, false);
+        return;
+      }
       pending.job.bridge
         .call(message.path, message.args)
         .catch((error: unknown) =>
@@ -171,7 +203,7 @@ export class VmExecutor implements Executor {
 
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
-    this.#graceMs = options.graceMs ?? 2000;
+    this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#memoryLimitMb = options.memoryLimitMb ?? 128;
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
@@ -202,15 +234,15 @@ export class VmExecutor implements Executor {
         job.signal?.removeEventListener("abort", onAbort);
         resolve(outcome);
       };
-      // The child's own watchdog should answer first; if the child itself hangs, kill it.
+      // The child's own watchdog should answer first. When it does not (its event loop clogged by
+      // a flood of messages, or hung), the child leaves the pool now and dies once idle.
       const guard = setTimeout(() => {
-        child.running.delete(id);
-        finish({ ok: false, logs: [], error: { kind: "timeout", message: timeoutMessage(job.limits.timeoutMs) } });
-        child.process.kill("SIGKILL");
+        const error = { kind: "timeout" as const, message: timeoutMessage(job.limits.timeoutMs) };
+        child.endFromHost(id, { ok: false, logs: [], error }, true);
       }, job.limits.timeoutMs + this.#graceMs);
       const onAbort = () => child.send({ t: "cancel", id });
       job.signal?.addEventListener("abort", onAbort, { once: true });
-      child.running.set(id, { job, resolve: finish });
+      child.running.set(id, { job, resolve: finish, calls: 0 });
       child.send({ t: "run", id, js: job.js, apiPaths: job.apiPaths, limits: job.limits });
     });
   }
@@ -239,8 +271,8 @@ export class VmExecutor implements Executor {
       const child = this.#pick();
       try {
         await child.ready;
-        // It may have died since it started; its exit has already failed what it was running.
-        if (child.alive) return child;
+        // It may have died or been retired since it started; its exit fails what it was running.
+        if (child.alive && !child.retired) return child;
         if (attempt >= 3)
           throw new ExecutorError("The vm runtime's child processes keep dying before they can run a program.");
       } catch (error) {
@@ -281,4 +313,8 @@ export class VmExecutor implements Executor {
     );
     this.#children.push(child);
   }
+}
+
+function callFloodMessage(maxToolCalls: number): string {
+  return `The program kept calling tools long after its ${maxToolCalls} tool calls (the limit per execution) were used, and was stopped. Batch work into fewer calls, and stop calling once a call fails with a limit error.`;
 }
