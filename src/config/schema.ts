@@ -23,6 +23,25 @@ export const codeModeSchema = z
   })
   .strict();
 
+/** Ranges of `code-mode serve`'s session settings, shared by the config and the CLI flags. */
+export const SERVE_RANGES = {
+  maxSessions: { min: 1, max: 100_000 },
+  /** Seconds. */
+  sessionIdleTimeout: { min: 1, max: 86_400 },
+} as const;
+
+/** `code-mode serve --http` sessions: the cap and the idle limit (flags win over these). */
+export const serveSchema = z
+  .object({
+    maxSessions: z.number().int().min(SERVE_RANGES.maxSessions.min).max(SERVE_RANGES.maxSessions.max).optional(),
+    sessionIdleTimeout: z
+      .number()
+      .min(SERVE_RANGES.sessionIdleTimeout.min)
+      .max(SERVE_RANGES.sessionIdleTimeout.max)
+      .optional(),
+  })
+  .strict();
+
 const stdioServer = z
   .object({
     command: z.string().min(1),
@@ -48,6 +67,7 @@ export const configSchema = z
     mcpServers: z
       .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), mcpServerSchema)
       .optional(),
+    serve: serveSchema.optional(),
     /** The model for `code-mode agent`, e.g. "openai:gpt-4o-mini" or "anthropic:claude-sonnet-4-5". */
     model: z.string().min(1).optional(),
   })
