@@ -3,6 +3,7 @@ import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
+import { holdEsbuild } from "../transpile/esbuild-service.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
 import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { resultText } from "./result-text.ts";
@@ -41,6 +42,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
   const ownsExecutor = typeof resolved.runtime === "string";
   // Started now, so the runtime's processes are warm by the first program.
   let executor: Executor | undefined = createExecutor(resolved);
+  const releaseEsbuild = holdEsbuild();
   let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
   const invalidate = () => {
     cache = undefined;
@@ -90,6 +92,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       const closing = executor;
       executor = undefined;
       if (ownsExecutor && closing) await closing.close();
+      if (closing) await releaseEsbuild();
     },
   };
 }

@@ -46,10 +46,12 @@ class Child {
     this.#onRetire = onRetire;
     this.process = fork(CHILD, [String(memoryLimitMb)], {
       // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
-      // variables: it holds no secrets to leak if a program ever got out of its isolate.
+      // variables: it holds no secrets to leak if a program ever got out of its isolate. It bundles
+      // the prelude once at start; without worker threads esbuild does that in a process that
+      // ends with the call, rather than a service that would outlive a killed child.
       execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
-      env: {},
+      env: { ESBUILD_WORKER_THREADS: "0" },
     });
     this.process.stderr!.setEncoding("utf8");
     this.process.stderr!.on("data", (chunk: string) => {
