@@ -42,8 +42,16 @@ class Child {
 
   readonly #onRetire: (child: Child) => void;
 
-  constructor(memoryLimitMb: number, onExit: (child: Child) => void, onRetire: (child: Child) => void) {
+  readonly #graceMs: number;
+
+  constructor(
+    memoryLimitMb: number,
+    graceMs: number,
+    onExit: (child: Child) => void,
+    onRetire: (child: Child) => void,
+  ) {
     this.#onRetire = onRetire;
+    this.#graceMs = graceMs;
     this.process = fork(CHILD, [String(memoryLimitMb)], {
       // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
       // variables: it holds no secrets to leak if a program ever got out of its isolate. It bundles
@@ -108,19 +116,34 @@ class Child {
     this.killWhenIdle();
   }
 
-  /**
-   * Ends one execution from the host's side, without waiting for the child's word. The child
-   * is told to stop it; when `retire` is set, the child takes no new program from this moment
-   * (its exit may be seconds away when its event loop is clogged) and ends once idle.
-   */
-  endFromHost(id: number, outcome: RawOutcome, retire: boolean): void {
+  /** Ends one execution from the host's side, without waiting for the child's word. */
+  #endFromHost(id: number, outcome: RawOutcome): void {
     const pending = this.running.get(id);
     this.running.delete(id);
     pending?.resolve(outcome);
     this.send({ t: "cancel", id });
-    if (retire) this.retire();
     this.killWhenIdle();
   }
+
+  /**
+   * The child did not answer for an execution past its deadline: its event loop is clogged (a
+   * flood of messages) or hung. It takes no new program from this moment, although its exit may
+   * be seconds away; the others on it get `graceMs` to finish, then it is killed and they end as
+   * executor errors that say why.
+   */
+  giveUp(id: number, outcome: RawOutcome): void {
+    this.#endFromHost(id, outcome);
+    this.retire();
+    if (this.running.size === 0) return;
+    setTimeout(() => {
+      this.#endedBecause =
+        "The vm runtime ended its child process because another program on it stopped answering; this program was cut short by that, not by its own fault. Run it again.";
+      this.process.kill("SIGKILL");
+    }, this.#graceMs).unref();
+  }
+
+  /** Set when the host kills the child for a reason of its own, reported to what ran on it. */
+  #endedBecause: string | undefined;
 
   killWhenIdle(): void {
     if (this.retired && this.running.size === 0) this.process.kill("SIGKILL");
@@ -141,7 +164,8 @@ class Child {
       const { maxToolCalls } = pending.job.limits;
       if (++pending.calls > maxToolCalls + REFUSALS_BEFORE_STOP) {
         const error = { kind: "limit" as const, message: callFloodMessage(maxToolCalls) };
-        this.endFromHost(message.id, { ok: false, logs: [], error }, false);
+        // The child's event loop is busy relaying the flood: it leaves the pool like an unanswering one.
+        this.giveUp(message.id, { ok: false, logs: [], error });
         return;
       }
       pending.job.bridge
@@ -164,6 +188,7 @@ class Child {
   // V8 aborts the whole process on some out-of-memory paths; that is the program's limit,
   // not a runtime failure. Anything else is reported as an executor error.
   #failAll(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#endedBecause) this.abandon(this.#endedBecause);
     const oom =
       /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) ||
       signal === "SIGABRT" ||
@@ -240,7 +265,7 @@ export class VmExecutor implements Executor {
       // a flood of messages, or hung), the child leaves the pool now and dies once idle.
       const guard = setTimeout(() => {
         const error = { kind: "timeout" as const, message: timeoutMessage(job.limits.timeoutMs) };
-        child.endFromHost(id, { ok: false, logs: [], error }, true);
+        child.giveUp(id, { ok: false, logs: [], error });
       }, job.limits.timeoutMs + this.#graceMs);
       const onAbort = () => child.send({ t: "cancel", id });
       job.signal?.addEventListener("abort", onAbort, { once: true });
@@ -300,7 +325,7 @@ export class VmExecutor implements Executor {
       if (!this.#closed && !this.#broken) this.#spawn();
     };
     // A retired child leaves the pool at once (a replacement starts) and dies when idle.
-    const child = new Child(this.#memoryLimitMb, remove, (retired) => {
+    const child = new Child(this.#memoryLimitMb, this.#graceMs, remove, (retired) => {
       remove(retired);
       this.#retired.add(retired);
       retired.process.once("exit", () => this.#retired.delete(retired));
