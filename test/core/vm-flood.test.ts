@@ -48,7 +48,7 @@ describe("vm runtime under a call flood", () => {
     expect(after.map((r) => r.error?.message ?? r.result)).toEqual(after.map((_, i) => i + 1000));
   });
 
-  it("ends the other programs on a child it gives up on soon, saying why, never blaming their own time", async () => {
+  it("lets the other programs on a child it gives up on end with their own verdicts", async () => {
     executor = new VmExecutor({ processes: 1 });
     await executor.ready();
     const flood = runProgram("await Promise.all(Array.from({ length: 300000 }, () => api.x({})));", {
@@ -57,26 +57,29 @@ describe("vm runtime under a call flood", () => {
       limits,
     });
     // On the same child, with a deadline of its own far away; its timer is answered by the child's
-    // event loop, which the flood clogs.
-    const patient = resolveOptions({ timeout: 20 }).limits;
+    // event loop, which the flood clogs for a while.
+    const patient = resolveOptions({ timeout: 8 }).limits;
     const started = performance.now();
-    const other = await runProgram("await new Promise((r) => setTimeout(r, 2500));\nreturn 'slept';", {
+    const other = runProgram("await new Promise((r) => setTimeout(r, 2500));\nreturn 'slept';", {
       index,
       executor,
       limits: patient,
     });
-    const otherMs = performance.now() - started;
     expect((await flood).ok).toBe(false);
-    console.log(
-      `[vm flood] the other program ended after ${Math.round(otherMs)} ms: ${other.error?.message ?? other.result}`,
-    );
-    if (!other.ok) {
-      expect(other.error?.kind).toBe("executor");
-      expect(other.error?.message).toMatch(/another program on it stopped answering/);
-    }
-    expect(otherMs).toBeLessThan(10_000);
+    // The flooded child has left the pool: the next program starts on its replacement at once.
     const [next] = await normals(1);
     expect(next?.result).toBe(1000);
+    const otherResult = await other;
+    console.log(
+      `[vm flood] the other program ended after ${Math.round(performance.now() - started)} ms: ${otherResult.error?.message ?? otherResult.result}`,
+    );
+    // Its own result, or its own deadline (the clogged child never answered), which then says why.
+    if (!otherResult.ok) {
+      expect(otherResult.error?.kind).toBe("timeout");
+      expect(otherResult.error?.message).toMatch(/had stopped answering because of another program/);
+    } else {
+      expect(otherResult.result).toBe("slept");
+    }
   });
 
   it("stops a flood that outlives the call limit, holding only a bounded number of calls", async () => {

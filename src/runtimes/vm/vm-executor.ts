@@ -25,6 +25,8 @@ interface Pending {
 }
 
 const DEFAULT_GRACE_MS = 1000;
+const UNANSWERING_NOTE =
+  "Meanwhile the runtime's process running it had stopped answering because of another program; if this program does not loop, run it again.";
 // Past its call limit, a program still gets this many refusals (cheap answers that let a program
 // catch the limit error and finish); beyond them it is stopped, so a flood of calls costs the host
 // a bounded number of answers whatever the sandbox lets through.
@@ -42,16 +44,8 @@ class Child {
 
   readonly #onRetire: (child: Child) => void;
 
-  readonly #graceMs: number;
-
-  constructor(
-    memoryLimitMb: number,
-    graceMs: number,
-    onExit: (child: Child) => void,
-    onRetire: (child: Child) => void,
-  ) {
+  constructor(memoryLimitMb: number, onExit: (child: Child) => void, onRetire: (child: Child) => void) {
     this.#onRetire = onRetire;
-    this.#graceMs = graceMs;
     this.process = fork(CHILD, [String(memoryLimitMb)], {
       // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
       // variables: it holds no secrets to leak if a program ever got out of its isolate. It bundles
@@ -125,25 +119,19 @@ class Child {
     this.killWhenIdle();
   }
 
+  /** Set once the host gave up on the child's answers (see `giveUp`). */
+  unanswering = false;
+
   /**
    * The child did not answer for an execution past its deadline: its event loop is clogged (a
    * flood of messages) or hung. It takes no new program from this moment, although its exit may
-   * be seconds away; the others on it get `graceMs` to finish, then it is killed and they end as
-   * executor errors that say why.
+   * be seconds away, and ends once the executions still on it have ended, each with its verdict.
    */
   giveUp(id: number, outcome: RawOutcome): void {
+    this.unanswering = true;
     this.#endFromHost(id, outcome);
     this.retire();
-    if (this.running.size === 0) return;
-    setTimeout(() => {
-      this.#endedBecause =
-        "The vm runtime ended its child process because another program on it stopped answering; this program was cut short by that, not by its own fault. Run it again.";
-      this.process.kill("SIGKILL");
-    }, this.#graceMs).unref();
   }
-
-  /** Set when the host kills the child for a reason of its own, reported to what ran on it. */
-  #endedBecause: string | undefined;
 
   killWhenIdle(): void {
     if (this.retired && this.running.size === 0) this.process.kill("SIGKILL");
@@ -188,7 +176,6 @@ class Child {
   // V8 aborts the whole process on some out-of-memory paths; that is the program's limit,
   // not a runtime failure. Anything else is reported as an executor error.
   #failAll(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#endedBecause) this.abandon(this.#endedBecause);
     const oom =
       /out of memory|heap limit|allocation failed|OOM/i.test(this.#stderrTail) ||
       signal === "SIGABRT" ||
@@ -264,7 +251,9 @@ export class VmExecutor implements Executor {
       // The child's own watchdog should answer first. When it does not (its event loop clogged by
       // a flood of messages, or hung), the child leaves the pool now and dies once idle.
       const guard = setTimeout(() => {
-        const error = { kind: "timeout" as const, message: timeoutMessage(job.limits.timeoutMs) };
+        // On a child already given up on, the deadline may have passed for another program's fault.
+        const note = child.unanswering ? ` ${UNANSWERING_NOTE}` : "";
+        const error = { kind: "timeout" as const, message: timeoutMessage(job.limits.timeoutMs) + note };
         child.giveUp(id, { ok: false, logs: [], error });
       }, job.limits.timeoutMs + this.#graceMs);
       const onAbort = () => child.send({ t: "cancel", id });
@@ -325,7 +314,7 @@ export class VmExecutor implements Executor {
       if (!this.#closed && !this.#broken) this.#spawn();
     };
     // A retired child leaves the pool at once (a replacement starts) and dies when idle.
-    const child = new Child(this.#memoryLimitMb, this.#graceMs, remove, (retired) => {
+    const child = new Child(this.#memoryLimitMb, remove, (retired) => {
       remove(retired);
       this.#retired.add(retired);
       retired.process.once("exit", () => this.#retired.delete(retired));
