@@ -6,7 +6,7 @@
 //                   [--http-calls N] [--abandoned N]        (a count of 0 skips that part)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -135,12 +135,23 @@ const CASES: SoakCase[] = [
 // Run alone, between drained batches: it kills the runtime's own processes mid-run.
 const CRASH: SoakCase = {
   name: "runtime process killed mid-run",
-  code: "await new Promise((r) => setTimeout(r, 1500));\nreturn 'survived';",
+  code: "await api.started({});\nawait new Promise((r) => setTimeout(r, 1500));\nreturn 'survived';",
   expect: "executor",
   weight: 0,
 };
 
+// The crash case calls `started` once it runs, so the harness kills processes with a program on them.
+let onStarted: (() => void) | undefined;
 const tools: Tool[] = [
+  {
+    name: "started",
+    description: "Tells the soak that the program runs.",
+    inputSchema: { type: "object" },
+    execute: () => {
+      onStarted?.();
+      return true;
+    },
+  },
   {
     name: "add",
     description: "Adds two numbers.",
@@ -168,6 +179,8 @@ interface CaseTally {
   asExpected: number;
   /** Kinds seen when not as expected ("ok" for an unexpected success, "ok?" for a failed check). */
   otherwise: Record<string, number>;
+  /** The first message seen for each unexpected kind, to tell causes apart. */
+  samples: Record<string, string>;
 }
 
 interface RuntimeSoak {
@@ -199,6 +212,17 @@ interface HttpSoak {
   seconds: number;
 }
 
+interface Report {
+  machine: { cores: number; loadAtStart: number; loadAtEnd?: number };
+  runtimes: RuntimeSoak[];
+  skipped: Record<string, string>;
+  http?: HttpSoak;
+}
+
+function machine(): Report["machine"] {
+  return { cores: availableParallelism(), loadAtStart: round(loadavg()[0]!, 1) };
+}
+
 /** `npm run soak` / `code-mode bench --soak`. */
 export async function soakCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(
@@ -227,10 +251,7 @@ export async function soakCommand(argv: string[]): Promise<number> {
   const httpCalls = count("http-calls", 50);
   const abandoned = count("abandoned", 100);
 
-  const report: { runtimes: RuntimeSoak[]; skipped: Record<string, string>; http?: HttpSoak } = {
-    runtimes: [],
-    skipped: {},
-  };
+  const report: Report = { machine: machine(), runtimes: [], skipped: {} };
   if (vmRuns > 0) report.runtimes.push(await soakRuntime("vm", vmRuns, concurrency));
   if (dockerRuns > 0) {
     const why = await dockerUnavailable();
@@ -242,6 +263,8 @@ export async function soakCommand(argv: string[]): Promise<number> {
     }
   }
   if (httpClients > 0) report.http = await soakHttp(httpClients, httpCalls, abandoned);
+  // Timings mean little on a machine busier than its cores: the load is part of the figures.
+  report.machine.loadAtEnd = round(loadavg()[0]!, 1);
   process.stdout.write(`${formatTable(report)}\n`);
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
@@ -287,12 +310,17 @@ function kindOf(result: ExecutionResult, soakCase: SoakCase): string {
 
 async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: number): Promise<RuntimeSoak> {
   progress(`soak: ${runtime}: ${runs} mixed executions, ${concurrency} at once…`);
-  const started = performance.now();
+  const begun = performance.now();
   const childrenBefore = children();
   const executor: Executor =
     runtime === "vm"
       ? new VmExecutor({ memoryLimitMb: 64 })
-      : createExecutor({ runtime: "docker", docker: { ...DEFAULTS.docker }, limits: { memoryLimitMb: 64 } });
+      : createExecutor({
+          runtime: "docker",
+          // A container per execution in flight, as an operator running this many at once would set.
+          docker: { ...DEFAULTS.docker, poolSize: concurrency },
+          limits: { memoryLimitMb: 64 },
+        });
   const registry = new ToolRegistry(tools);
   const tool = createCodeModeTool(registry, { runtime: executor, timeout: TIMEOUT_S, memoryLimit: 64 });
   const roomyTool = createCodeModeTool(registry, { runtime: executor, timeout: ROOMY_TIMEOUT_S, memoryLimit: 64 });
@@ -311,13 +339,14 @@ async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: numb
     slowestOverrunMs = Math.max(slowestOverrunMs, overrun);
     if (overrun > OVERRUN_MS) pastDeadline++;
     const kind = kindOf(result, soakCase);
-    const tally = (cases[soakCase.name] ??= { runs: 0, asExpected: 0, otherwise: {} });
+    const tally = (cases[soakCase.name] ??= { runs: 0, asExpected: 0, otherwise: {}, samples: {} });
     tally.runs++;
     if (kind === soakCase.expect) {
       tally.asExpected++;
       asExpected++;
     } else {
       tally.otherwise[kind] = (tally.otherwise[kind] ?? 0) + 1;
+      tally.samples[kind] ??= (result.error?.message ?? JSON.stringify(result.result) ?? "").slice(0, 200);
     }
   };
 
@@ -339,15 +368,19 @@ async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: numb
       }),
     );
     // Drained: the crash runs alone, so only its own execution is on the processes it kills.
+    const started = new Promise<void>((resolve) => {
+      onStarted = resolve;
+    });
     await runOne(CRASH, async () => {
-      await sleep(400);
+      await Promise.race([started, sleep(10_000)]);
+      await sleep(100);
       await crashRuntime(runtime, executor);
     });
     progress(`soak: ${runtime}: ${Math.min(batchStart + crashEvery, plan.length)}/${plan.length}`);
   }
 
-  // 32 at once, each result checked against its own program.
-  const matched = await concurrentMatch(tool, 32);
+  // 32 at once, each result checked against its own program (with room to get 32 containers).
+  const matched = await concurrentMatch(roomyTool, 32);
   const rssEndMb = rssMb();
   await tool.close();
   await roomyTool.close();
@@ -369,7 +402,7 @@ async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: numb
     rssGrowthMb: rssEndMb - rssAfterWarmUpMb,
     concurrent: { runs: 32, matched },
     leftovers,
-    seconds: round((performance.now() - started) / 1000, 1),
+    seconds: round((performance.now() - begun) / 1000, 1),
     cases,
   };
 }
@@ -399,6 +432,8 @@ async function concurrentMatch(tool: CodeModeTool, runs: number): Promise<number
       }),
     ),
   );
+  const wrong = results.find(({ result }) => !result.ok);
+  if (wrong) progress(`soak: a concurrent execution failed: ${wrong.result.error?.message.slice(0, 300)}`);
   return results.filter(
     ({ result }, i) =>
       result.ok &&
@@ -504,8 +539,11 @@ async function soakHttp(clientCount: number, callsPerClient: number, abandonedCo
   };
 }
 
-function formatTable(report: { runtimes: RuntimeSoak[]; skipped: Record<string, string>; http?: HttpSoak }): string {
-  const lines: string[] = [];
+function formatTable(report: Report): string {
+  const lines: string[] = [
+    `${report.machine.cores} cores; load average ${report.machine.loadAtStart} at the start, ${report.machine.loadAtEnd} at the end`,
+    "",
+  ];
   const row = (cells: (string | number)[]) => lines.push(`| ${cells.join(" | ")} |`);
   row(["runtime", "figure", "measured", "target", "met?"]);
   row(["---", "---", "---", "---", "---"]);
@@ -521,6 +559,9 @@ function formatTable(report: { runtimes: RuntimeSoak[]; skipped: Record<string, 
       if (tally.asExpected === tally.runs) continue;
       const seen = Object.entries(tally.otherwise).map(([kind, n]) => `${n}× ${kind}`).join(", ");
       row([r.runtime, `  unexpected: ${name}`, `${tally.runs - tally.asExpected}/${tally.runs} (${seen})`, "0", "no"]);
+      for (const [kind, message] of Object.entries(tally.samples)) {
+        row([r.runtime, `    e.g. ${kind}`, message.slice(0, 110).replace(/\|/g, "/").replace(/\n/g, " "), "", ""]);
+      }
     }
   }
   for (const [runtime, why] of Object.entries(report.skipped)) row([runtime, "skipped", why, "", ""]);
