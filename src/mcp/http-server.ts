@@ -34,8 +34,8 @@ export interface HttpOptions {
   maxSessions?: number;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
-export const DEFAULT_MAX_SESSIONS = 100;
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_MAX_SESSIONS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // What a client refused because every session is busy is told to wait, in seconds.
 const BUSY_RETRY_AFTER_S = 5;
