@@ -410,13 +410,19 @@ async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: numb
 /** Kills the runtime's own processes from outside: the vm's children, or the docker containers. */
 async function crashRuntime(runtime: RuntimeName, executor: Executor): Promise<void> {
   if (runtime === "vm") {
-    for (const pid of (executor as VmExecutor).processIds) {
+    const vm = executor as VmExecutor;
+    const killed = vm.processIds;
+    for (const pid of killed) {
       try {
         process.kill(pid, "SIGKILL");
       } catch {
         // Already gone.
       }
     }
+    // Until their exit is seen, the host cannot know they are gone; the soak measures what comes
+    // after a crash, not a program sent in the milliseconds between the kill and its notice.
+    const deadline = performance.now() + 5000;
+    while (vm.processIds.some((pid) => killed.includes(pid)) && performance.now() < deadline) await sleep(10);
     return;
   }
   const docker = createDocker();
