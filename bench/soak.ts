@@ -4,6 +4,7 @@
 //
 //   npm run soak -- [--vm-runs N] [--docker-runs N] [--concurrency N] [--http-clients N]
 //                   [--http-calls N] [--abandoned N]        (a count of 0 skips that part)
+//                   [--skip-case NAME]...                   (leaves a case out of the mix)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -234,11 +235,12 @@ export async function soakCommand(argv: string[]): Promise<number> {
       "http-clients": { type: "string" },
       "http-calls": { type: "string" },
       abandoned: { type: "string" },
+      "skip-case": { type: "string", multiple: true },
     },
     false,
   );
   const count = (name: keyof typeof values, fallback: number) => {
-    const text = values[name];
+    const text = values[name] as string | undefined;
     if (text === undefined) return fallback;
     const n = Number(text);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} is "${text}"; expected a whole number (0 skips).`);
@@ -250,16 +252,24 @@ export async function soakCommand(argv: string[]): Promise<number> {
   const httpClients = count("http-clients", 16);
   const httpCalls = count("http-calls", 50);
   const abandoned = count("abandoned", 100);
+  // Leaving a case out shows what the others do without it (e.g. the co-runners of call floods).
+  const skipped = values["skip-case"] ?? [];
+  for (const name of skipped) {
+    if (!CASES.some((c) => c.name === name)) {
+      throw new UsageError(`--skip-case "${name}" is not a case; the cases are: ${CASES.map((c) => c.name).join(", ")}.`);
+    }
+  }
+  const kept = CASES.filter((c) => !skipped.includes(c.name));
 
   const report: Report = { machine: machine(), runtimes: [], skipped: {} };
-  if (vmRuns > 0) report.runtimes.push(await soakRuntime("vm", vmRuns, concurrency));
+  if (vmRuns > 0) report.runtimes.push(await soakRuntime("vm", vmRuns, concurrency, kept));
   if (dockerRuns > 0) {
     const why = await dockerUnavailable();
     if (why) {
       report.skipped.docker = why;
       progress(`soak: docker skipped: ${why}`);
     } else {
-      report.runtimes.push(await soakRuntime("docker", dockerRuns, Math.min(concurrency, 4)));
+      report.runtimes.push(await soakRuntime("docker", dockerRuns, Math.min(concurrency, 4), kept));
     }
   }
   if (httpClients > 0) report.http = await soakHttp(httpClients, httpCalls, abandoned);
@@ -286,8 +296,8 @@ async function dockerUnavailable(): Promise<string | undefined> {
 }
 
 /** A deterministic weighted sequence of cases (the same run to run). */
-function schedule(runs: number): SoakCase[] {
-  const total = CASES.reduce((sum, c) => sum + c.weight, 0);
+function schedule(runs: number, cases: SoakCase[]): SoakCase[] {
+  const total = cases.reduce((sum, c) => sum + c.weight, 0);
   let seed = 12345;
   const next = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -295,11 +305,11 @@ function schedule(runs: number): SoakCase[] {
   };
   return Array.from({ length: runs }, () => {
     let pick = next() * total;
-    for (const c of CASES) {
+    for (const c of cases) {
       pick -= c.weight;
       if (pick < 0) return c;
     }
-    return CASES[0]!;
+    return cases[0]!;
   });
 }
 
@@ -308,7 +318,12 @@ function kindOf(result: ExecutionResult, soakCase: SoakCase): string {
   return !soakCase.check || soakCase.check(result) ? "ok" : "ok?";
 }
 
-async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: number): Promise<RuntimeSoak> {
+async function soakRuntime(
+  runtime: RuntimeName,
+  runs: number,
+  concurrency: number,
+  mix: SoakCase[],
+): Promise<RuntimeSoak> {
   progress(`soak: ${runtime}: ${runs} mixed executions, ${concurrency} at once…`);
   const begun = performance.now();
   const childrenBefore = children();
@@ -350,7 +365,7 @@ async function soakRuntime(runtime: RuntimeName, runs: number, concurrency: numb
     }
   };
 
-  const plan = schedule(runs);
+  const plan = schedule(runs, mix);
   const warmUp = Math.min(100, Math.floor(runs / 10));
   const crashEvery = 100;
   let rssAfterWarmUpMb = rssMb();
