@@ -15,8 +15,12 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   typecheck: async () => (await import("./typecheck.ts")).benchTypecheck(),
 };
 
-/** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */
+/** `code-mode bench [--json] [--agent] [--soak ...]`: figures side by side with their baselines, from one run. */
 export async function benchCommand(argv: string[]): Promise<number> {
+  if (argv.includes("--soak")) {
+    const { soakCommand } = await import("./soak.ts");
+    return soakCommand(argv.filter((arg) => arg !== "--soak"));
+  }
   const { values } = parseFlags(argv, { json: { type: "boolean" }, agent: { type: "boolean" } }, false);
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   const report: Record<string, Section> = {};

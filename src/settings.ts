@@ -142,6 +142,30 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * Settings of `code-mode serve --http`, the config's top-level `serve` section (they shape the
+ * server, not the execute_code tool). Same rows, same checks; the flags win over the config.
+ */
+export const SERVE_SETTINGS = {
+  maxSessions: {
+    kind: "integer",
+    min: 1,
+    max: 100_000,
+    default: 100,
+    flag: "max-sessions",
+    doc: "HTTP sessions open at once; at the cap a new client closes the least recently used idle one.",
+  },
+  sessionIdleTimeout: {
+    kind: "number",
+    unit: "seconds",
+    min: 1,
+    max: 86_400,
+    default: 600,
+    flag: "session-idle",
+    doc: "A session with no request for this long is ended, even if its notification stream stays open.",
+  },
+} as const satisfies Record<string, Setting>;
+
 /** Docker runtime settings (see the docker runtime). */
 export interface DockerSettings {
   /** {@link SETTINGS} `docker.image`: default "code-mode-runner:ivm", the image `code-mode image build` makes. */
@@ -268,7 +292,15 @@ function defaultOf(name: SettingName, resolved: Record<string, unknown>): unknow
 
 /** The value of a CLI flag's text for a setting, or the problem (naming the flag) to report. */
 export function parseFlagValue(name: SettingName, text: string): { value: string | number } | { problem: string } {
-  const setting: Setting = SETTINGS[name];
+  return parseSettingFlag(SETTINGS[name], name, text);
+}
+
+/** As `parseFlagValue`, for a setting of any table (`name` stands in when it has no flag). */
+export function parseSettingFlag(
+  setting: Setting,
+  name: string,
+  text: string,
+): { value: string | number } | { problem: string } {
   const flag = `--${setting.flag ?? name}`;
   const numeric = setting.kind === "number" || setting.kind === "integer";
   const value = numeric && text.trim() !== "" ? Number(text) : text;

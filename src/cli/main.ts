@@ -18,7 +18,7 @@ export const USAGE = `Usage:
   code-mode run FILE... [--tools MODULE]... [--config FILE] [${flagUsage("runtime")}]
                         [${flagUsage("timeout")}] [${flagUsage("memoryLimit")}] [--json]
   code-mode types   [--tools MODULE]... [--config FILE]
-  code-mode serve   [--config FILE] [--http HOST:PORT]
+  code-mode serve   [--config FILE] [--http HOST:PORT] [--max-sessions N] [--session-idle SECONDS]
   code-mode image build [--tag NAME]
   code-mode bench   [--json] [--agent]
   code-mode agent "TASK" [--mode classic|code] [--model NAME] [--config FILE] [--tools MODULE]...

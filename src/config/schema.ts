@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { mcpServerSchema } from "../mcp/server-config.ts";
-import { expectation, SETTINGS, type Setting, type Settings } from "../settings.ts";
+import { expectation, SERVE_SETTINGS, SETTINGS, type Setting, type Settings } from "../settings.ts";
 
 /** The zod type of one row of the settings table; a range miss says what was expected. */
 function settingSchema(setting: Setting): z.ZodType {
@@ -34,6 +34,15 @@ function settingsSchema(): z.ZodType<Settings> {
 
 export const codeModeSchema = settingsSchema();
 
+/** `code-mode serve --http` sessions, from their settings table (flags win over these). */
+export const serveSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(SERVE_SETTINGS).map(([name, setting]) => [name, settingSchema(setting).optional()]),
+    ) as Record<keyof typeof SERVE_SETTINGS, z.ZodOptional<z.ZodNumber>>,
+  )
+  .strict();
+
 export const configSchema = z
   .object({
     codeMode: codeModeSchema.optional(),
@@ -41,6 +50,7 @@ export const configSchema = z
     mcpServers: z
       .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), mcpServerSchema)
       .optional(),
+    serve: serveSchema.optional(),
     /** The model for `code-mode agent`, e.g. "openai:gpt-4o-mini" or "anthropic:claude-sonnet-4-5". */
     model: z.string().min(1).optional(),
   })

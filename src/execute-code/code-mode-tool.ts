@@ -4,6 +4,7 @@ import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
+import { holdEsbuild } from "../transpile/esbuild-service.ts";
 import { typeStripper } from "../transpile/transpile.ts";
 import { ProgramTypeCheck } from "../typecheck/type-check.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
@@ -57,6 +58,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     typeStripper();
     schemaCompilers();
   }).unref();
+  const releaseEsbuild = holdEsbuild();
   let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
   // Checked against `declarations`: every registered tool, whatever the description shows.
   const typecheck =
@@ -124,6 +126,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       const closing = executor;
       executor = undefined;
       await Promise.all([typecheck?.close(), ownsExecutor && closing ? closing.close() : undefined]);
+      if (closing) await releaseEsbuild();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { SERVE_SETTINGS } from "../settings.ts";
 
 const PATH = "/mcp";
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -19,25 +20,34 @@ export interface HttpEndpoint {
 
 export interface HttpOptions {
   /**
-   * Milliseconds a session may go without a request before it is closed (its transport and server,
-   * and with them the server's registry listener). A request still running, such as a long program or
-   * an open notification stream, keeps its session alive. Default 600000 (10 minutes); `Infinity` (or
-   * anything beyond a timer's 2^31-1 ms) never expires sessions.
+   * Milliseconds a session may go without a request before it is closed (its transport and server).
+   * The clock runs from the end of the session's last request; a request still running (a long
+   * program) keeps the session, an open notification stream (GET) does not, since a client that
+   * went away may leave one open. Default 600000 (10 minutes); `Infinity` (or anything beyond a
+   * timer's 2^31-1 ms) never expires sessions.
    */
   idleTimeoutMs?: number;
-  /** Sessions open at once; an initialize beyond this is refused with HTTP 503. Default 100. */
+  /**
+   * Sessions open at once. At the cap, a new client still gets in: the least recently used idle
+   * session is closed for it. Only when every session is running a request is an initialize
+   * refused (HTTP 503). Default 100.
+   */
   maxSessions?: number;
 }
 
-const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
-const DEFAULT_MAX_SESSIONS = 100;
+const DEFAULT_IDLE_TIMEOUT_MS = SERVE_SETTINGS.sessionIdleTimeout.default * 1000;
+const DEFAULT_MAX_SESSIONS = SERVE_SETTINGS.maxSessions.default;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// What a client refused because every session is busy is told to wait, in seconds.
+const BUSY_RETRY_AFTER_S = 5;
 
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
-  /** Requests of this session still running (a response not yet finished or aborted). */
-  active: number;
+  /** Requests of this session still running, notification streams (GET) aside. */
+  busy: number;
+  /** When the session's last request started or ended (performance.now()). */
+  lastUsed: number;
   idle?: NodeJS.Timeout;
 }
 
@@ -45,8 +55,8 @@ interface Session {
  * Serves MCP over Streamable HTTP at `/mcp`, one session (and one server from `newServer`) per
  * client, so notifications such as `tools/list_changed` reach every client. Loopback hosts get
  * DNS-rebinding protection: only `Host` headers naming this server are accepted. Sessions end on
- * DELETE, when their transport closes, or after `idleTimeoutMs` without a request; at most
- * `maxSessions` are open at once.
+ * DELETE, when their transport closes, after `idleTimeoutMs` without a request, or when a new
+ * client needs the room of the least recently used idle one; at most `maxSessions` are open.
  *
  * @example
  * import { createMcpServer, listenHttp } from "code-mode/mcp";
@@ -86,18 +96,38 @@ export async function listenHttp(
     void session.server.close().catch(() => {});
   };
 
-  /** Counts a request against its session until its response ends; the idle clock runs only at zero. */
-  const track = (session: Session, res: ServerResponse) => {
+  const startIdleClock = (session: Session) => {
     clearTimeout(session.idle);
     session.idle = undefined;
-    session.active++;
+    if (session.busy > 0 || !open.has(session) || !expires) return;
+    session.idle = setTimeout(() => endSession(session), idleTimeoutMs);
+    session.idle.unref();
+  };
+
+  /**
+   * Every request restarts the session's idle clock. A request that runs (a POST) holds the clock
+   * until its response ends; a notification stream (GET) does not hold it: it stays open for as
+   * long as the connection does, whether or not a client is still behind it.
+   */
+  const track = (session: Session, req: IncomingMessage, res: ServerResponse) => {
+    session.lastUsed = performance.now();
+    if (req.method === "GET") return startIdleClock(session);
+    session.busy++;
+    startIdleClock(session);
     res.once("close", () => {
-      session.active--;
-      if (session.active === 0 && open.has(session) && expires) {
-        session.idle = setTimeout(() => endSession(session), idleTimeoutMs);
-        session.idle.unref();
-      }
+      session.busy--;
+      session.lastUsed = performance.now();
+      startIdleClock(session);
     });
+  };
+
+  /** The idle session used least recently, to make room for a new client. */
+  const leastRecentlyUsedIdle = (): Session | undefined => {
+    let found: Session | undefined;
+    for (const session of open) {
+      if (session.busy === 0 && (!found || session.lastUsed < found.lastUsed)) found = session;
+    }
+    return found;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -109,24 +139,29 @@ export async function listenHttp(
     if (sessionId) {
       const session = sessions.get(sessionId);
       if (!session) return reply(res, 404, "Unknown or expired session; initialize a new one.", -32001);
-      track(session, res);
+      track(session, req, res);
       return session.transport.handleRequest(req, res, body);
     }
     if (req.method !== "POST" || !isInitializeRequest(body)) {
       return reply(res, 400, "No session: start with an initialize request (POST) without an Mcp-Session-Id.");
     }
     if (closing) return reply(res, 503, "The server is shutting down.");
-    if (open.size >= maxSessions) {
-      if (expires) res.setHeader("retry-after", String(Math.ceil(idleTimeoutMs / 1000)));
-      return reply(
-        res,
-        503,
-        `Too many sessions: this server holds at most ${maxSessions} at once. Close sessions you no longer use ` +
-          `(DELETE ${PATH} with their Mcp-Session-Id)` +
-          (expires ? `, or retry once idle ones expire (after ${formatMs(idleTimeoutMs)} without a request).` : "."),
-        -32000,
-        (body as { id?: string | number }).id ?? null,
-      );
+    // At the cap, idle sessions make room: a client that left without closing never locks out a new one.
+    while (open.size >= maxSessions) {
+      const idle = leastRecentlyUsedIdle();
+      if (!idle) {
+        res.setHeader("retry-after", String(BUSY_RETRY_AFTER_S));
+        return reply(
+          res,
+          503,
+          `Too many sessions: this server holds at most ${maxSessions} at once, and every one of them is running ` +
+            `a request right now. Retry in a few seconds, or close sessions you no longer use (DELETE ${PATH} ` +
+            `with their Mcp-Session-Id).`,
+          -32000,
+          (body as { id?: string | number }).id ?? null,
+        );
+      }
+      endSession(idle);
     }
     const server = newServer();
     const transport = new StreamableHTTPServerTransport({
@@ -136,10 +171,10 @@ export async function listenHttp(
       },
       ...(allowedHosts && { enableDnsRebindingProtection: true, allowedHosts }),
     });
-    const session: Session = { transport, server, active: 0 };
+    const session: Session = { transport, server, busy: 0, lastUsed: performance.now() };
     open.add(session);
     transport.onclose = () => endSession(session);
-    track(session, res);
+    track(session, req, res);
     try {
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
@@ -187,12 +222,6 @@ export async function listenHttp(
       return closing;
     },
   };
-}
-
-function formatMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -71,6 +71,30 @@ export interface McpServerOptions {
   name?: string;
 }
 
+// Every server of a registry (one per HTTP session) shares one registry listener: a listener each
+// would pass Node's limit of ten and print a MaxListenersExceededWarning for a healthy server.
+const subscriptions = new WeakMap<ToolRegistry, { listeners: Set<() => void>; fanOut: () => void }>();
+
+function subscribe(registry: ToolRegistry, onChange: () => void): () => void {
+  let subscription = subscriptions.get(registry);
+  if (!subscription) {
+    const listeners = new Set<() => void>();
+    const fanOut = () => {
+      for (const listener of [...listeners]) listener();
+    };
+    subscription = { listeners, fanOut };
+    registry.on("change", subscription.fanOut);
+    subscriptions.set(registry, subscription);
+  }
+  const { listeners, fanOut } = subscription;
+  listeners.add(onChange);
+  return () => {
+    if (!listeners.delete(onChange) || listeners.size > 0) return;
+    registry.off("change", fanOut);
+    subscriptions.delete(registry);
+  };
+}
+
 /** The SDK's `Server`, whose `close()` also lets go of the registry, connected or not. */
 class CodeModeServer extends Server {
   detach: (() => void) | undefined;
@@ -154,11 +178,11 @@ export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = 
         server.sendToolListChanged().catch(() => {});
       }, 10);
     };
-    registry.on("change", onChange);
-    // The listener goes with the connection: when the transport closes (the SDK calls onclose) or
-    // the server is closed, even one never connected.
+    const unsubscribe = subscribe(registry, onChange);
+    // The subscription goes with the connection: when the transport closes (the SDK calls onclose)
+    // or the server is closed, even one never connected.
     server.detach = () => {
-      registry.off("change", onChange);
+      unsubscribe();
       clearTimeout(pending);
       pending = undefined;
     };

@@ -1,15 +1,29 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { openCodeMode } from "../../config/open-code-mode.ts";
 import { ConfigError } from "../../errors.ts";
-import { listenHttp } from "../../mcp/http-server.ts";
+import { type HttpOptions, listenHttp } from "../../mcp/http-server.ts";
 import { createMcpServer } from "../../mcp/server.ts";
+import { parseSettingFlag, SERVE_SETTINGS } from "../../settings.ts";
 import { closeOnSignals } from "../shutdown.ts";
 import { parseFlags, UsageError } from "../usage.ts";
 
 /** `code-mode serve`: Code Mode as an MCP server, over stdio or (`--http HOST:PORT`) Streamable HTTP. */
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { config: { type: "string" }, http: { type: "string" } }, false);
+  const { values } = parseFlags(
+    argv,
+    {
+      config: { type: "string" },
+      http: { type: "string" },
+      "max-sessions": { type: "string" },
+      "session-idle": { type: "string" },
+    },
+    false,
+  );
   const address = values.http === undefined ? undefined : parseAddress(values.http);
+  const { maxSessions, sessionIdle } = sessionFlags(values["max-sessions"], values["session-idle"]);
+  if (!address && (maxSessions !== undefined || sessionIdle !== undefined)) {
+    throw new UsageError("--max-sessions and --session-idle apply to --http HOST:PORT only (stdio has one client).");
+  }
   // In stdio mode stdout carries protocol messages only: a tools module that logs must not corrupt it.
   if (!address) routeConsoleToStderr();
   const session = await openCodeMode({ ...(values.config && { configFile: values.config }) });
@@ -18,7 +32,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (address) {
     let endpoint: Awaited<ReturnType<typeof listenHttp>>;
     try {
-      endpoint = await listenHttp(newServer, address.host, address.port);
+      const serve = session.config.serve ?? {};
+      const options: HttpOptions = {};
+      const max = maxSessions ?? serve.maxSessions;
+      if (max !== undefined) options.maxSessions = max;
+      const idle = sessionIdle ?? serve.sessionIdleTimeout;
+      if (idle !== undefined) options.idleTimeoutMs = idle * 1000;
+      endpoint = await listenHttp(newServer, address.host, address.port, options);
     } catch (error) {
       await session.close();
       throw new ConfigError(`cannot listen on ${values.http}: ${(error as Error).message}. Pick another HOST:PORT.`);
@@ -48,6 +68,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await server.close().catch(() => {});
   await session.close();
   return 0;
+}
+
+function sessionFlags(maxSessions: string | undefined, sessionIdle: string | undefined) {
+  const read = (name: keyof typeof SERVE_SETTINGS, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const parsed = parseSettingFlag(SERVE_SETTINGS[name], name, text);
+    if ("problem" in parsed) throw new UsageError(parsed.problem);
+    return parsed.value as number;
+  };
+  return { maxSessions: read("maxSessions", maxSessions), sessionIdle: read("sessionIdleTimeout", sessionIdle) };
 }
 
 function parseAddress(text: string): { host: string; port: number } {

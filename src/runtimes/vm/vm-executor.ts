@@ -17,7 +17,10 @@ import type { FromChild, ToChild } from "./protocol.ts";
 export interface VmExecutorOptions {
   /** Child processes kept running; each runs many isolates at once. Default: 2 (at most the core count). */
   processes?: number;
-  /** Extra time the host waits beyond `timeoutMs` before it kills an unresponsive child. Default 2000 ms. */
+  /**
+   * Extra time the host waits beyond `timeoutMs` for the child's own verdict. Past it the execution
+   * ends as a timeout and the child is retired. Default 1000 ms.
+   */
   graceMs?: number;
   /** The memory limit most runs will use (MB): children prepare isolates for it ahead of time. Default 128. */
   memoryLimitMb?: number;
@@ -28,7 +31,17 @@ interface Pending {
   /** Console lines as the child sent them, kept within the job's limit. */
   logs: LogCap;
   resolve(outcome: RawOutcome): void;
+  /** Call messages received for this execution, refused ones included. */
+  calls: number;
 }
+
+const DEFAULT_GRACE_MS = 1000;
+const UNANSWERING_NOTE =
+  "Meanwhile the runtime's process running it had stopped answering because of another program; if this program does not loop, run it again.";
+// Past its call limit, a program still gets this many refusals (cheap answers that let a program
+// catch the limit error and finish); beyond them it is stopped, so a flood of calls costs the host
+// a bounded number of answers whatever the sandbox lets through.
+const REFUSALS_BEFORE_STOP = 1000;
 
 const CHILD = new URL(import.meta.url.endsWith(".ts") ? "./child.ts" : "./child.js", import.meta.url);
 
@@ -46,10 +59,12 @@ class Child {
     this.#onRetire = onRetire;
     this.process = fork(CHILD, [String(memoryLimitMb)], {
       // isolated-vm needs --no-node-snapshot on Node 20+. The child gets none of our environment
-      // variables: it holds no secrets to leak if a program ever got out of its isolate.
+      // variables: it holds no secrets to leak if a program ever got out of its isolate. It bundles
+      // the prelude once at start; without worker threads esbuild does that in a process that
+      // ends with the call, rather than a service that would outlive a killed child.
       execArgv: ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
-      env: {},
+      env: { ESBUILD_WORKER_THREADS: "0" },
     });
     this.process.stderr!.setEncoding("utf8");
     this.process.stderr!.on("data", (chunk: string) => {
@@ -106,6 +121,29 @@ class Child {
     this.killWhenIdle();
   }
 
+  /** Ends one execution from the host's side, without waiting for the child's word. */
+  #endFromHost(id: number, outcome: RawOutcome): void {
+    const pending = this.running.get(id);
+    this.running.delete(id);
+    pending?.resolve(outcome);
+    this.send({ t: "cancel", id });
+    this.killWhenIdle();
+  }
+
+  /** Set once the host gave up on the child's answers (see `giveUp`). */
+  unanswering = false;
+
+  /**
+   * The child did not answer for an execution past its deadline: its event loop is clogged (a
+   * flood of messages) or hung. It takes no new program from this moment, although its exit may
+   * be seconds away, and ends once the executions still on it have ended, each with its verdict.
+   */
+  giveUp(id: number, outcome: RawOutcome): void {
+    this.unanswering = true;
+    this.#endFromHost(id, outcome);
+    this.retire();
+  }
+
   killWhenIdle(): void {
     if (this.retired && this.running.size === 0) this.process.kill("SIGKILL");
   }
@@ -119,8 +157,16 @@ class Child {
     if (message.t === "wedged") {
       this.retire();
     } else if (message.t === "call") {
+      // Calls of an execution that has ended are dropped here, unanswered and unbuffered.
       const pending = this.running.get(message.id);
       if (!pending) return;
+      const { maxToolCalls } = pending.job.limits;
+      if (++pending.calls > maxToolCalls + REFUSALS_BEFORE_STOP) {
+        const error = { kind: "limit" as const, message: callFloodMessage(maxToolCalls) };
+        // The child's event loop is busy relaying the flood: it leaves the pool like an unanswering one.
+        this.giveUp(message.id, { ok: false, logs: [], error });
+        return;
+      }
       pending.job.bridge
         .call(message.path, message.args)
         .catch((error: unknown) => toolFailureReply(message.path, error))
@@ -185,7 +231,7 @@ export class VmExecutor implements Executor {
 
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
-    this.#graceMs = options.graceMs ?? 2000;
+    this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#memoryLimitMb = options.memoryLimitMb ?? DEFAULTS.memoryLimit;
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
@@ -214,16 +260,18 @@ export class VmExecutor implements Executor {
         job.signal?.removeEventListener("abort", onAbort);
         resolve(outcome);
       };
-      // The child's own watchdog should answer first; if the child itself hangs, kill it.
+      // The child's own watchdog should answer first. When it does not (its event loop clogged by
+      // a flood of messages, or hung), the child leaves the pool now and dies once idle.
       const logs = new LogCap(job.limits.maxLogChars);
       const guard = setTimeout(() => {
-        child.running.delete(id);
-        finish({ ok: false, logs: logs.entries, error: timeoutError(job.limits) });
-        child.process.kill("SIGKILL");
+        // On a child already given up on, the deadline may have passed for another program's fault.
+        const note = child.unanswering ? ` ${UNANSWERING_NOTE}` : "";
+        const error = { ...timeoutError(job.limits), message: `${timeoutError(job.limits).message}${note}` };
+        child.giveUp(id, { ok: false, logs: logs.entries, error });
       }, job.limits.timeoutMs + this.#graceMs);
       const onAbort = () => child.send({ t: "cancel", id });
       job.signal?.addEventListener("abort", onAbort, { once: true });
-      child.running.set(id, { job, logs, resolve: finish });
+      child.running.set(id, { job, logs, resolve: finish, calls: 0 });
       child.send({ t: "run", id, js: job.js, apiPaths: job.apiPaths, limits: job.limits });
     });
   }
@@ -252,8 +300,8 @@ export class VmExecutor implements Executor {
       const child = this.#pick();
       try {
         await child.ready;
-        // It may have died since it started; its exit has already failed what it was running.
-        if (child.alive) return child;
+        // It may have died or been retired since it started; its exit fails what it was running.
+        if (child.alive && !child.retired) return child;
         if (attempt >= 3)
           throw new ExecutorError("The vm runtime's child processes keep dying before they can run a program.");
       } catch (error) {
@@ -294,4 +342,8 @@ export class VmExecutor implements Executor {
     );
     this.#children.push(child);
   }
+}
+
+function callFloodMessage(maxToolCalls: number): string {
+  return `The program kept calling tools long after its ${maxToolCalls} tool calls (the limit per execution) were used, and was stopped. Batch work into fewer calls, and stop calling once a call fails with a limit error.`;
 }
