@@ -33,7 +33,7 @@ export function generateDeclarations(tools: readonly Tool[]): string {
   const shapes = new ShapeTable();
   const layout = buildApiLayout(tools);
   // All tool names first, so a tool's name never depends on another tool's definitions.
-  const bases = layout.map((entry) => names.takeWithSuffixes(entry.path.map(pascalCase).join(""), ["Input", "Output"]));
+  const bases = layout.map((entry) => names.takeWithSuffixes(baseName(entry.path), ["Input", "Output"]));
   const read = layout.map(({ tool, path }, i): ToolTypes => {
     const base = bases[i]!;
     const input = schemaTypes(tool.inputSchema, base, "Input", names, shapes);
@@ -90,6 +90,18 @@ export function generateDeclarations(tools: readonly Tool[]): string {
   }
   const apiText = `declare const api: ${renderLevel(api, "")};`;
   return [...own, apiText].join("\n").concat("\n");
+}
+
+/**
+ * A tool's type name from its path, the namespace said once: `git.git_log` -> `GitLog`, not
+ * `GitGitLog`; `github.get_me` -> `GithubGetMe`.
+ */
+function baseName(path: readonly string[]): string {
+  const parts = path.map(pascalCase);
+  const name = parts.at(-1)!;
+  const namespace = parts.length > 1 ? parts[0]! : "";
+  const flat = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return flat(name).startsWith(flat(namespace)) ? name : parts.join("");
 }
 
 /** Reads one schema; a schema that cannot be read at all is `unknown`. */

@@ -157,7 +157,10 @@ describe("shared types", () => {
       tool("a", object({ items: list(documented), promises: list(other) })),
       tool("b", object({ items: list(other), promise: documented })),
       // Its definition takes the plain name `Item` first, so the shared type from `items` is `Item2`.
-      tool("c", { ...object({ x: { $ref: "#/$defs/Item" }, more: list(other) }, ["x"]), $defs: { Item: str } }),
+      tool("c", {
+        ...object({ x: { $ref: "#/$defs/Item" }, y: { $ref: "#/$defs/Item" }, more: list(other) }, ["x"]),
+        $defs: { Item: str },
+      }),
     ];
     const d = generateDeclarations(tools);
     expect(typeErrors(d)).toEqual([]);
@@ -196,7 +199,10 @@ describe("shared types", () => {
   it("writes the same structure as a $ref target by the definition's name", () => {
     const point = { type: "object", properties: { x: num, y: num }, required: ["x", "y"], description: "A point" };
     const d = generateDeclarations([
-      tool("draw", { ...object({ at: { $ref: "#/$defs/Point" } }), $defs: { Point: point } }),
+      tool("draw", {
+        ...object({ at: { $ref: "#/$defs/Point" }, from: { $ref: "#/$defs/Point" } }, ["at"]),
+        $defs: { Point: point },
+      }),
       tool("move", object({ to: { type: "object", properties: { x: num, y: num }, required: ["x", "y"] } })),
     ]);
     expect(count(d, "x: number")).toBe(1);
@@ -204,6 +210,17 @@ describe("shared types", () => {
     expect(d).toContain("move(input: { to: Point })");
     expect(check(d, `await api.draw({ at: { x: 1, y: 2 } }); await api.move({ to: { x: 1, y: 2 } });`)).toEqual([]);
     expect(check(d, `await api.move({ to: { x: 1 } });`)).not.toEqual([]);
+  });
+
+  it("writes a definition used once where it is used, its description with it", () => {
+    const point = { type: "object", properties: { x: num, y: num }, required: ["x", "y"], description: "A point" };
+    const d = generateDeclarations([
+      tool("draw", { ...object({ at: { $ref: "#/$defs/Point" } }), $defs: { Point: point } }),
+    ]);
+    expect(d).not.toContain("Point");
+    expect(d).toContain("/** A point */");
+    expect(check(d, `await api.draw({ at: { x: 1, y: 2 } });`)).toEqual([]);
+    expect(check(d, `await api.draw({ at: { x: 1 } });`)).not.toEqual([]);
   });
 
   it("keeps the real servers' declarations compact", () => {
