@@ -226,8 +226,10 @@ class SchemaWriter {
 
   #base(s: Schema, depth: number, hint: string): Rendered {
     if ("const" in s) return literal(s.const);
-    if (Array.isArray(s.enum)) return union(s.enum.map(literal));
     const types = typeList(s);
+    // `type` still applies: `{ type: "string", enum: ["x", null] }` cannot be null.
+    if (Array.isArray(s.enum))
+      return union(s.enum.filter((v) => !types || types.some((t) => isOfType(v, t))).map(literal));
     if (!types) return UNKNOWN;
     if (types.length === 1) return this.#ofType(types[0]!, s, depth, hint);
     return union(types.map((type) => this.#ofType(type, s, depth, hint)));
@@ -247,7 +249,9 @@ class SchemaWriter {
         // Only the keys it requires are its own; their types come from the members.
         return requiredKeys(s).length > 0 ? { t: this.#objectBody(s, depth, hint), p: 2 } : UNKNOWN;
       }
-      const value = this.#indexValue(s, depth, hint) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
+      // `properties: {}` lists no keys, so it takes none (see #objectBody).
+      const closed = s.additionalProperties === false || "properties" in s;
+      const value = this.#indexValue(s, depth, hint) ?? (closed ? NEVER : UNKNOWN);
       if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t) || requiredKeys(s).length > 0)
         return { t: this.#objectBody(s, depth, hint), p: 2 };
       return { t: `Record<string, ${withNote(value)}>`, p: 2 };
@@ -289,8 +293,8 @@ class SchemaWriter {
       const doc = patterns.length > 0 ? docLines(`Keys matching ${patterns.join(", ")}`, []) : NO_DOC;
       members.push({ doc, sig: `[key: string]: ${withNote(value)}` });
     }
-    // No members: `{}` takes any object, but a closed one takes only `{}` itself.
-    if (members.length === 0) return s.additionalProperties === false ? "Record<string, never>" : "{}";
+    // No members: no keys at all (an open object's extra keys are refused like any misspelt key).
+    if (members.length === 0) return "Record<string, never>";
     return this.#shapes.intern(members, hint, reserved);
   }
 
@@ -527,6 +531,21 @@ function isPlainObject(s: Schema): boolean {
     "oneOf" in s ||
     s.nullable === true
   );
+}
+
+function isOfType(value: unknown, type: string): boolean {
+  switch (type) {
+    case "null":
+      return value === null;
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    default:
+      return typeof value === type;
+  }
 }
 
 function literal(value: unknown): Rendered {

@@ -31,7 +31,7 @@ describe("inline types", () => {
     mkdir(input: { path: string }): Promise<{ content: string }>;
   };
   /** The ping tool. */
-  ping(input?: {}): Promise<unknown>;
+  ping(input?: Record<string, never>): Promise<unknown>;
 };
 `);
     expect(

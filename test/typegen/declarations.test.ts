@@ -165,7 +165,7 @@ describe("generateDeclarations: JSDoc", () => {
     expect(declarations).toContain("/** @minItems 1 @maxItems 5 @uniqueItems true */");
     expect(declarations).toContain("/** Use code instead. @deprecated */");
     expect(declarations).toContain(
-      "/** Read the entire knowledge graph */\n  read_graph(input?: {}): Promise<{ entities: Entity[]; relations: Relation[] }>;",
+      "/** Read the entire knowledge graph */\n  read_graph(input?: Record<string, never>): Promise<{ entities: Entity[]; relations: Relation[] }>;",
     );
   });
 
