@@ -1,7 +1,7 @@
 import type { Tool } from "../tools/tool.ts";
 import { buildApiLayout } from "./names.ts";
 import { acceptsEmptyObject, docLines, type NamedType, readSchema } from "./schema-to-type.ts";
-import { INLINE_WIDTH, renderDoc, ShapeTable, ShapeWriter, shapeId } from "./shapes.ts";
+import { INDENT, INLINE_WIDTH, renderDoc, renderMember, ShapeTable, ShapeWriter, shapeId } from "./shapes.ts";
 import { pascalCase, TypeNames } from "./type-names.ts";
 
 /** A method's input or output type longer than this many lines is declared on its own, named. */
@@ -19,7 +19,7 @@ interface ToolTypes {
 }
 
 /** A level of `api`: method signatures and nested namespaces, in layout order. */
-type Level = Map<string, string | Level>;
+type Level = Map<string, { doc: string[]; sig: string } | Level>;
 
 /**
  * TypeScript declarations of every tool, as the sandbox's `api` object exposes them: each method's
@@ -60,7 +60,7 @@ export function generateDeclarations(tools: readonly Tool[]): string {
   const own = writer.declarations;
   const api: Level = new Map();
   for (const t of read) {
-    const indent = "  ".repeat(t.path.length);
+    const indent = INDENT.repeat(t.path.length);
     const input = rootType(t.input, `${t.base}Input`, indent, writer, own);
     const output = rootType(t.output, `${t.base}Output`, indent, writer, own);
     for (const n of t.named) {
@@ -83,10 +83,7 @@ export function generateDeclarations(tools: readonly Tool[]): string {
     }
     // `new(...)` in a type literal would declare a constructor.
     const method = name === "new" ? '"new"' : name;
-    level.set(
-      name,
-      `${renderDoc(t.doc, indent)}${method}(input${t.optional ? "?" : ""}: ${input}): Promise<${output}>`,
-    );
+    level.set(name, { doc: t.doc, sig: `${method}(input${t.optional ? "?" : ""}: ${input}): Promise<${output}>` });
   }
   const apiText = `declare const api: ${renderLevel(api, "")};`;
   return [...own, apiText].join("\n").concat("\n");
@@ -142,11 +139,11 @@ function lineCount(text: string): number {
 }
 
 function renderLevel(level: Level, indent: string): string {
-  const inner = `${indent}  `;
+  const inner = indent + INDENT;
   let body = "";
   for (const [name, entry] of level) {
     if (entry instanceof Map) body += `${inner}${name}: ${renderLevel(entry, inner)};\n`;
-    else body += `${inner}${entry};\n`;
+    else body += renderMember(entry.doc, entry.sig, inner);
   }
   return `{\n${body}${indent}}`;
 }

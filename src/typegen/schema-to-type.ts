@@ -249,9 +249,7 @@ class SchemaWriter {
         // Only the keys it requires are its own; their types come from the members.
         return requiredKeys(s).length > 0 ? { t: this.#objectBody(s, depth, hint), p: 2 } : UNKNOWN;
       }
-      // `properties: {}` lists no keys, so it takes none (see #objectBody).
-      const closed = s.additionalProperties === false || "properties" in s;
-      const value = this.#indexValue(s, depth, hint) ?? (closed ? NEVER : UNKNOWN);
+      const value = this.#indexValue(s, depth, hint) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
       if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t) || requiredKeys(s).length > 0)
         return { t: this.#objectBody(s, depth, hint), p: 2 };
       return { t: `Record<string, ${withNote(value)}>`, p: 2 };
@@ -293,8 +291,8 @@ class SchemaWriter {
       const doc = patterns.length > 0 ? docLines(`Keys matching ${patterns.join(", ")}`, []) : NO_DOC;
       members.push({ doc, sig: `[key: string]: ${withNote(value)}` });
     }
-    // No members: no keys at all (an open object's extra keys are refused like any misspelt key).
-    if (members.length === 0) return "Record<string, never>";
+    // No members: `{}` would take a string too. `properties: {}` alone is how some servers say "a map".
+    if (members.length === 0) return `Record<string, ${s.additionalProperties === false ? "never" : "unknown"}>`;
     return this.#shapes.intern(members, hint, reserved);
   }
 
@@ -704,8 +702,10 @@ function tidyLines(text: string): string[] {
 }
 
 function escapeComment(text: string): string {
-  // Control characters would read as shape references (shapes.ts).
-  const clean = MARKER.test(text) ? text.replace(MARKERS, "") : text;
+  // Control characters would read as shape references (shapes.ts); U+2028/U+2029 end a line in
+  // TypeScript, and so a `//` comment, letting the rest be read as code.
+  let clean = MARKER.test(text) ? text.replace(MARKERS, "") : text;
+  if (/[\u2028\u2029]/.test(clean)) clean = clean.replace(/[\u2028\u2029]/g, " ");
   return clean.includes("*/") ? clean.replaceAll("*/", "*\\/") : clean;
 }
 

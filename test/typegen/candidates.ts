@@ -146,9 +146,10 @@ const COMBINED = ["allOf", "anyOf", "oneOf", "$ref"];
 /**
  * The schema as the declarations read it, on purpose: draft-04 habits ajv's draft-07 refuses (`id`,
  * boolean exclusiveMinimum) said the draft-07 way; a schema with an object's keywords but no `type`
- * is an object (an array's: an array); and an object that leaves its keys open (no
- * additionalProperties) still gets no others, since a misspelt key is a mistake the server would
- * silently ignore (`unevaluatedProperties` sees the keys of allOf/anyOf/oneOf members too).
+ * is an object (an array's: an array); and an object that lists its properties but leaves other keys
+ * open (no additionalProperties) still gets no others, since a misspelt key is a mistake the server
+ * would silently ignore (`unevaluatedProperties` sees the keys of allOf/anyOf/oneOf members too).
+ * `properties: {}` alone is a map (GitHub's server says so for workflow inputs), left open.
  */
 function asDeclared(schema: unknown): unknown {
   return mapSchema(schema, (s, { composed }) => {
@@ -168,7 +169,8 @@ function asDeclared(schema: unknown): unknown {
       else if (ARRAY_KEYWORDS.some((k) => k in s)) s.type = "array";
     }
     const open = !("additionalProperties" in s || "patternProperties" in s || "unevaluatedProperties" in s);
-    if (open && !composed && typeof s.properties === "object") s.unevaluatedProperties = false;
+    const listed = typeof s.properties === "object" && s.properties !== null && Object.keys(s.properties).length > 0;
+    if (open && !composed && listed) s.unevaluatedProperties = false;
     return s;
   });
 }
@@ -415,8 +417,9 @@ function* variants(schema: unknown, root: unknown, value: unknown, depth: number
   if (typeof value !== "object" || value === null) return;
   const obj = value as Record<string, unknown>;
   // Open objects take extra keys, but the declarations refuse them on purpose: a misspelt key is a
-  // mistake the server would silently ignore. Only closed objects get this candidate.
-  if (sc.additionalProperties === false) yield { ...obj, zz_extra: 1 };
+  // mistake the server would silently ignore. Closed objects and maps get this candidate.
+  const lists = typeof sc.properties === "object" && sc.properties !== null && Object.keys(sc.properties).length > 0;
+  if (sc.additionalProperties === false || !lists) yield { ...obj, zz_extra: 1 };
   const props = new Map<string, unknown>();
   for (const part of objectParts(sc, root, depth)) {
     if (typeof part.properties === "object" && part.properties !== null) {
