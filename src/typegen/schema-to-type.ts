@@ -304,7 +304,11 @@ class SchemaWriter {
       for (const v of Object.values(s.patternProperties)) values.push(this.#type(v, false, depth + 1, item));
     }
     const extra = s.additionalProperties;
-    if (extra === true || (extra === undefined && !("properties" in s) && values.length === 0)) values.push(UNKNOWN);
+    // Keys that match no pattern are open unless additionalProperties says otherwise: a map that
+    // lists no properties takes them (an object that lists some refuses them, like a misspelt key).
+    const lists = isSchema(s.properties) && Object.keys(s.properties).length > 0;
+    if (extra === true || (extra === undefined && !lists && (values.length > 0 || !("properties" in s))))
+      values.push(UNKNOWN);
     else if (extra !== undefined && extra !== false) values.push(this.#type(extra, false, depth + 1, item));
     return values.length > 0 ? union(values) : null;
   }
@@ -640,11 +644,24 @@ function tagsOf(s: Schema): string[] {
     const slot = TAG_SLOTS.get(key);
     if (slot === undefined) continue;
     const text = tagText(key, s[key]);
-    if (text === undefined) continue;
+    if (text === undefined || saidIn(descriptionOf(s), key, s[key])) continue;
     slots ??= [];
     slots[slot] = text;
   }
   return slots ? slots.filter((t) => t !== undefined) : [];
+}
+
+// Descriptions often say a bound or default in words ("Page number (min 1, default: 1)"); the tag
+// would say it twice.
+const SAID_AS: { [keyword: string]: string } = { minimum: "min(imum)?", maximum: "max(imum)?", default: "default(s)?" };
+
+/** Whether the description already states this keyword's value, as in "(max 100)" or "default: 10". */
+function saidIn(description: string | undefined, keyword: string, value: unknown): boolean {
+  const word = SAID_AS[keyword];
+  if (description === undefined || word === undefined) return false;
+  if (typeof value !== "number" && typeof value !== "string" && typeof value !== "boolean") return false;
+  const text = String(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`\\b${word}\\b(?: value| is| of| to)?[\\s:=(]{0,3}["'\`]?${text}(?![\\w.])`, "i").test(description);
 }
 
 function tagText(keyword: string, value: unknown): string | undefined {

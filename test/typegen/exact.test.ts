@@ -189,6 +189,20 @@ describe("descriptions", () => {
 });
 
 describe("form", () => {
+  it("does not repeat a bound or default the description already states", () => {
+    const decls = generateDeclarations([
+      tool("t", {
+        type: "object",
+        properties: {
+          perPage: { type: "number", minimum: 1, maximum: 100, description: "Results per page (min 1, max 100)" },
+          page: { type: "number", minimum: 1, default: 1, description: "Page number (default: 2)" },
+        },
+      }),
+    ]);
+    expect(decls).toContain("perPage?: number; // Results per page (min 1, max 100)\n");
+    expect(decls).toContain("page?: number; // Page number (default: 2) @minimum 1 @default 1\n");
+  });
+
   it("writes a union inside a union without parentheses", () => {
     const decls = generateDeclarations([
       tool("t", { type: "object", properties: { m: { anyOf: [{ enum: ["a", "b"] }, { type: "null" }] } } }),
