@@ -660,9 +660,18 @@ function saidIn(description: string | undefined, keyword: string, value: unknown
   const word = SAID_AS[keyword];
   if (description === undefined || word === undefined) return false;
   if (typeof value !== "number" && typeof value !== "string" && typeof value !== "boolean") return false;
-  const text = String(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`\\b${word}\\b(?: value| is| of| to)?[\\s:=(]{0,3}["'\`]?${text}(?![\\w.])`, "i").test(description);
+  const key = `${keyword} ${value}`;
+  let pattern = SAID_PATTERNS.get(key);
+  if (!pattern) {
+    const text = String(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    pattern = new RegExp(`\\b${word}\\b(?: value| is| of| to)?[\\s:=(]{0,3}["'\`]?${text}(?![\\w.])`, "i");
+    if (SAID_PATTERNS.size > 1000) SAID_PATTERNS.clear();
+    SAID_PATTERNS.set(key, pattern);
+  }
+  return pattern.test(description);
 }
+// The same few bounds and defaults recur across tools; compiling each pattern once keeps typegen fast.
+const SAID_PATTERNS = new Map<string, RegExp>();
 
 function tagText(keyword: string, value: unknown): string | undefined {
   if (keyword === "deprecated") return value === true ? "@deprecated" : undefined;
