@@ -1,4 +1,5 @@
 import type { Tool } from "../tools/tool.ts";
+import { factorCommonMembers } from "./common-members.ts";
 import { buildApiLayout } from "./names.ts";
 import { acceptsEmptyObject, docLines, type NamedType, readSchema } from "./schema-to-type.ts";
 import { INDENT, INLINE_WIDTH, renderDoc, renderMember, ShapeTable, ShapeWriter, shapeId } from "./shapes.ts";
@@ -55,6 +56,14 @@ export function generateDeclarations(tools: readonly Tool[]): string {
     };
   });
 
+  const inputs = factorCommonMembers(
+    read.map((t) => t.input),
+    shapes,
+    names,
+  );
+  read.forEach((t, i) => {
+    t.input = inputs[i]!;
+  });
   const roots = read.flatMap((t) => [t.input, t.output, ...t.named.map((n) => n.type)]);
   const writer = new ShapeWriter(shapes, names, roots);
   const own = writer.declarations;

@@ -108,6 +108,27 @@ export class ShapeTable {
     return true;
   }
 
+  /** Whether the shape has no name (yet): no definition or root claimed it. */
+  isUnnamed(id: number): boolean {
+    return this.shapes[id]!.name === undefined;
+  }
+
+  membersOf(id: number): readonly Member[] {
+    return this.shapes[id]!.members;
+  }
+
+  hintOf(id: number): string {
+    return this.shapes[id]!.hint;
+  }
+
+  /** Gives the shape `text` stands for a name, declared where it is first written. */
+  nameOnUse(text: string, name: string): void {
+    const shape = this.shapes[shapeId(text)!]!;
+    if (shape.name !== undefined) return;
+    shape.name = "";
+    shape.reserved = name;
+  }
+
   #measure(id: number): Shape {
     const shape = this.shapes[id]!;
     if (shape.width >= 0) return shape;

@@ -220,6 +220,25 @@ describe("shared types", () => {
     expect(check(d, `await api.draw({ at: { x: 1 } });`)).not.toEqual([]);
   });
 
+  it("declares members that many inputs repeat once, each input the intersection with its own", () => {
+    const repo = {
+      owner: { type: "string", description: "Repository owner" },
+      repo: { type: "string", description: "Repository name" },
+    };
+    const tools = ["issue", "pull", "branch", "tag"].map((name) =>
+      tool(`get_${name}`, object({ ...repo, [`${name}_id`]: { type: "number", description: `The ${name}` } })),
+    );
+    const d = generateDeclarations(tools);
+    expect(count(d, "// Repository owner")).toBe(1);
+    expect(d).toContain(
+      "interface OwnerRepo {\n owner: string; // Repository owner\n repo: string; // Repository name\n}",
+    );
+    expect(d).toContain("get_tag(input: OwnerRepo & {\n  tag_id: number; // The tag\n }): Promise<unknown>;");
+    expect(check(d, `await api.get_tag({ owner: "o", repo: "r", tag_id: 1 });`)).toEqual([]);
+    expect(check(d, `await api.get_tag({ owner: "o", tag_id: 1 });`)).not.toEqual([]);
+    expect(check(d, `await api.get_tag({ owner: "o", repo: "r", tag_id: 1, issue_id: 2 });`)).not.toEqual([]);
+  });
+
   it("keeps the real servers' declarations compact", () => {
     const all = generateDeclarations([...memory, ...fixtureTools(fixture("mcp-filesystem.json"), "files")]);
     // Before inlining and sharing, these were 13.7k characters with an interface per input and result.
