@@ -26,9 +26,9 @@ export function factorCommonMembers(inputs: readonly string[], table: ShapeTable
       if (m.sig.startsWith("[")) continue;
       const key = keyOf(m);
       if (key.length < MIN_CHARS) continue;
-      let set = carriers.get(key);
-      if (!set) carriers.set(key, (set = new Set()));
+      const set = carriers.get(key) ?? new Set<number>();
       set.add(id);
+      carriers.set(key, set);
     }
   }
   // Members carried by exactly the same inputs go together.
