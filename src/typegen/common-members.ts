@@ -17,12 +17,22 @@ export function factorCommonMembers(inputs: readonly string[], table: ShapeTable
     const id = shapeId(text);
     return id !== undefined && table.isUnnamed(id) ? id : undefined;
   });
-  const keyOf = (m: Member) => `${m.doc.join("\n")}\x03${m.sig}`;
+  const keys = new Map<Member, string>();
+  const keyOf = (m: Member) => {
+    let key = keys.get(m);
+    if (key === undefined) {
+      key = `${m.doc.join("\n")}\x03${m.sig}`;
+      keys.set(m, key);
+    }
+    return key;
+  };
   // Which inputs (by shape id, each once) carry each member.
   const carriers = new Map<string, Set<number>>();
-  for (const id of new Set(ids)) {
-    if (id === undefined) continue;
-    for (const m of table.membersOf(id)) {
+  const distinct = [...new Set(ids)].filter((id) => id !== undefined);
+  for (const id of distinct) {
+    const members = table.membersOf(id);
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       if (m.sig.startsWith("[")) continue;
       const key = keyOf(m);
       if (key.length < MIN_CHARS) continue;
@@ -31,38 +41,42 @@ export function factorCommonMembers(inputs: readonly string[], table: ShapeTable
       carriers.set(key, set);
     }
   }
-  // Members carried by exactly the same inputs go together.
-  const groups = new Map<string, string[]>();
+  // Members carried by exactly the same inputs go together (a group is known by its number).
+  const groupKeys: string[][] = [];
+  const groupIndex = new Map<string, number>();
+  const groupOf = new Map<string, number>();
   for (const [key, set] of carriers) {
     if (set.size < MIN_USES) continue;
     const by = [...set].sort((a, b) => a - b).join(",");
-    groups.set(by, [...(groups.get(by) ?? []), key]);
+    let group = groupIndex.get(by);
+    if (group === undefined) {
+      group = groupKeys.length;
+      groupIndex.set(by, group);
+      groupKeys.push([]);
+    }
+    groupKeys[group]!.push(key);
+    groupOf.set(key, group);
   }
-  if (groups.size === 0) return [...inputs];
-  const groupOf = new Map<string, string>();
-  const groupText = new Map<string, string>();
-  const rewritten = new Map<number, string>();
-  for (const [by, keys] of groups) {
-    for (const key of keys) groupOf.set(key, by);
-    const first = Number(by.split(",")[0]);
-    const members = table.membersOf(first).filter((m) => keys.includes(keyOf(m)));
+  if (groupKeys.length === 0) return [...inputs];
+  const groupText = groupKeys.map((keys) => {
+    const first = carriers.get(keys[0]!)!.values().next().value!;
+    const members = table.membersOf(first).filter((m) => groupOf.has(keyOf(m)) && keys.includes(keyOf(m)));
     const label = members.map((m) => pascalCase(m.sig.slice(0, m.sig.search(/\??:/)))).join("");
     const text = table.intern(members, label);
     table.nameOnUse(text, names.take(label));
-    groupText.set(by, text);
-  }
-  for (const id of new Set(ids)) {
-    if (id === undefined) continue;
-    const members = table.membersOf(id);
-    const used: string[] = [];
+    return text;
+  });
+  const rewritten = new Map<number, string>();
+  for (const id of distinct) {
+    const used: number[] = [];
     const rest: Member[] = [];
-    for (const m of members) {
-      const by = groupOf.get(keyOf(m));
-      if (by === undefined) rest.push(m);
-      else if (!used.includes(by)) used.push(by);
+    for (const m of table.membersOf(id)) {
+      const group = groupOf.get(keyOf(m));
+      if (group === undefined) rest.push(m);
+      else if (!used.includes(group)) used.push(group);
     }
     if (used.length === 0) continue;
-    const parts = used.map((by) => groupText.get(by)!);
+    const parts = used.map((group) => groupText[group]!);
     // Not under the input's reserved name: shared, this part would be declared as if it were all of it.
     if (rest.length > 0) parts.push(table.intern(rest, table.hintOf(id)));
     rewritten.set(id, parts.join(" & "));
