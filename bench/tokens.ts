@@ -1,8 +1,14 @@
+import { existsSync, readFileSync } from "node:fs";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { connectMcpServers } from "../src/mcp/client.ts";
 import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import type { Executor } from "../src/runtimes/executor.ts";
 import { ToolRegistry } from "../src/tools/registry.ts";
+import type { Tool } from "../src/tools/tool.ts";
 import { referenceServers } from "./mcp.ts";
+
+/** Classic against code mode for one catalog: the two JSON definitions as sent, in o200k tokens. */
+export type CatalogTokens = { tools: number; classic: number; code: number; ratio: number };
 
 export type TokenFigures = {
   /** Tokens of the servers' tools as classic function definitions (OpenAI's JSON shape). */
@@ -15,6 +21,12 @@ export type TokenFigures = {
   classicWithOutputSchemas: number;
   /** The declarations alone, without the guide or the JSON wrapping. */
   declarations: number;
+  /**
+   * Every declaration of the real MCP corpus (../shared/corpus-typegen) in the `execute_code`
+   * definition, against the same tools as classic definitions: GitHub's server, and all 258 tools.
+   * Absent when the corpus is.
+   */
+  fullDeclarations?: { github: CatalogTokens; all: CatalogTokens };
 };
 
 /**
@@ -41,6 +53,7 @@ export async function benchTokens(): Promise<TokenFigures> {
         tools: tools.length,
         classicWithOutputSchemas: countTokens(JSON.stringify(withOutput)),
         declarations: countTokens(codeTool.declarations),
+        ...corpusFigures(),
       };
     } finally {
       // The tool starts its runtime at creation; left open, its processes keep this one alive.
@@ -50,6 +63,42 @@ export async function benchTokens(): Promise<TokenFigures> {
     await mcp.close();
     cleanup();
   }
+}
+
+const CORPUS = new URL("../../shared/corpus-typegen/corpus.json", import.meta.url);
+
+function corpusFigures(): { fullDeclarations?: { github: CatalogTokens; all: CatalogTokens } } {
+  if (!existsSync(CORPUS)) {
+    process.stderr.write("bench: tokens: fullDeclarations skipped: ../shared/corpus-typegen/corpus.json is absent\n");
+    return {};
+  }
+  const corpus = JSON.parse(readFileSync(CORPUS, "utf8")) as {
+    toolsets: { id: string; tools: Omit<Tool, "execute" | "namespace">[] }[];
+  };
+  const tools = corpus.toolsets.flatMap((set) =>
+    set.tools.map((tool): Tool => ({ ...tool, namespace: set.id, execute: () => null })),
+  );
+  return {
+    fullDeclarations: {
+      github: catalogTokens(tools.filter((t) => t.namespace === "github")),
+      all: catalogTokens(tools),
+    },
+  };
+}
+
+// The description is all this measures: an executor that is never asked to run starts nothing.
+const idle: Executor = {
+  name: "vm",
+  run: () => Promise.reject(new Error("not for running")),
+  close: async () => {},
+};
+
+function catalogTokens(tools: Tool[]): CatalogTokens {
+  const classic = tools.map((tool) => definition(`${tool.namespace}_${tool.name}`, tool.description, tool.inputSchema));
+  const codeTool = createCodeModeTool(new ToolRegistry(tools), { runtime: idle });
+  const code = definition(codeTool.name, codeTool.description, codeTool.inputSchema);
+  const figures = { classic: countTokens(JSON.stringify(classic)), code: countTokens(JSON.stringify([code])) };
+  return { tools: tools.length, ...figures, ratio: Math.round((figures.code / figures.classic) * 1000) / 1000 };
 }
 
 function definition(name: string, description: string, parameters: unknown) {

@@ -1,7 +1,8 @@
 import type { Tool } from "../tools/tool.ts";
+import { factorCommonMembers } from "./common-members.ts";
 import { buildApiLayout } from "./names.ts";
 import { acceptsEmptyObject, docLines, type NamedType, readSchema } from "./schema-to-type.ts";
-import { INLINE_WIDTH, renderDoc, ShapeTable, ShapeWriter, shapeId } from "./shapes.ts";
+import { INDENT, INLINE_WIDTH, renderDoc, renderMember, ShapeTable, ShapeWriter, shapeId } from "./shapes.ts";
 import { pascalCase, TypeNames } from "./type-names.ts";
 
 /** A method's input or output type longer than this many lines is declared on its own, named. */
@@ -19,7 +20,7 @@ interface ToolTypes {
 }
 
 /** A level of `api`: method signatures and nested namespaces, in layout order. */
-type Level = Map<string, string | Level>;
+type Level = Map<string, { doc: string[]; sig: string } | Level>;
 
 /**
  * TypeScript declarations of every tool, as the sandbox's `api` object exposes them: each method's
@@ -37,7 +38,7 @@ export function generateDeclarations(tools: readonly Tool[]): string {
   const shapes = new ShapeTable();
   const layout = buildApiLayout(tools);
   // All tool names first, so a tool's name never depends on another tool's definitions.
-  const bases = layout.map((entry) => names.takeWithSuffixes(entry.path.map(pascalCase).join(""), ["Input", "Output"]));
+  const bases = layout.map((entry) => names.takeWithSuffixes(baseName(entry.path), ["Input", "Output"]));
   const read = layout.map(({ tool, path }, i): ToolTypes => {
     const base = bases[i]!;
     const input = schemaTypes(tool.inputSchema, base, "Input", names, shapes);
@@ -59,12 +60,20 @@ export function generateDeclarations(tools: readonly Tool[]): string {
     };
   });
 
+  const inputs = factorCommonMembers(
+    read.map((t) => t.input),
+    shapes,
+    names,
+  );
+  read.forEach((t, i) => {
+    t.input = inputs[i]!;
+  });
   const roots = read.flatMap((t) => [t.input, t.output, ...t.named.map((n) => n.type)]);
   const writer = new ShapeWriter(shapes, names, roots);
   const own = writer.declarations;
   const api: Level = new Map();
   for (const t of read) {
-    const indent = "  ".repeat(t.path.length);
+    const indent = INDENT.repeat(t.path.length);
     const input = rootType(t.input, `${t.base}Input`, indent, writer, own);
     const output = rootType(t.output, `${t.base}Output`, indent, writer, own);
     for (const n of t.named) {
@@ -87,13 +96,22 @@ export function generateDeclarations(tools: readonly Tool[]): string {
     }
     // `new(...)` in a type literal would declare a constructor.
     const method = name === "new" ? '"new"' : name;
-    level.set(
-      name,
-      `${renderDoc(t.doc, indent)}${method}(input${t.optional ? "?" : ""}: ${input}): Promise<${output}>`,
-    );
+    level.set(name, { doc: t.doc, sig: `${method}(input${t.optional ? "?" : ""}: ${input}): Promise<${output}>` });
   }
   const apiText = `declare const api: ${renderLevel(api, "")};`;
   return [...own, apiText].join("\n").concat("\n");
+}
+
+/**
+ * A tool's type name from its path, the namespace said once: `git.git_log` -> `GitLog`, not
+ * `GitGitLog`; `github.get_me` -> `GithubGetMe`.
+ */
+function baseName(path: readonly string[]): string {
+  const parts = path.map(pascalCase);
+  const name = parts.at(-1)!;
+  const namespace = parts.length > 1 ? parts[0]! : "";
+  const flat = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return flat(name).startsWith(flat(namespace)) ? name : parts.join("");
 }
 
 /** Reads one schema; a schema that cannot be read at all is `unknown`. */
@@ -134,11 +152,11 @@ function lineCount(text: string): number {
 }
 
 function renderLevel(level: Level, indent: string): string {
-  const inner = `${indent}  `;
+  const inner = indent + INDENT;
   let body = "";
   for (const [name, entry] of level) {
     if (entry instanceof Map) body += `${inner}${name}: ${renderLevel(entry, inner)};\n`;
-    else body += `${inner}${entry};\n`;
+    else body += renderMember(entry.doc, entry.sig, inner);
   }
   return `{\n${body}${indent}}`;
 }

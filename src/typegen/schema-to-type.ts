@@ -9,6 +9,8 @@ interface Rendered {
   p: 0 | 1 | 2;
   /** Set when the type is `unknown` or `never`, perhaps with a comment, so combinators can fold it. */
   k?: "unknown" | "never";
+  /** A description that goes with the type (a union branch's, a definition's written in place): see `withNote`. */
+  note?: string;
 }
 
 interface Definition {
@@ -45,6 +47,8 @@ const PRIMITIVES: { [type: string]: Rendered } = {
   boolean: { t: "boolean", p: 2 },
   null: NULL,
 };
+/** A tuple's optional tail is written element by element up to this many; past it, `...T[]` (and @maxItems). */
+const MAX_OPTIONAL_ELEMENTS = 3;
 // Deeper than this is either garbage or a JS-level cycle; it degrades to `unknown`.
 const MAX_DEPTH = 40;
 const UNIONS = ["anyOf", "oneOf"];
@@ -125,6 +129,8 @@ class SchemaWriter {
   readonly #definitions = new Map<string, Definition>();
   readonly #queue: Definition[] = [];
   readonly #directRefs = new Map<string, string[]>();
+  readonly #recursion = new Map<string, boolean>();
+  #counts: Map<string, number> | undefined;
   /** Pointer of the declaration being written, to spot `type A = B | ...` cycles back to it. */
   #owner = "#";
   readonly #open = new Set<object>();
@@ -170,7 +176,7 @@ class SchemaWriter {
       return { name: def.name, doc, type: body, isInterface: shapeId(body) !== undefined };
     }
     const type = this.#type(s, true, 0, hint);
-    return { name: def.name, doc, type: type.t, isInterface: false };
+    return { name: def.name, doc, type: withNote(type), isInterface: false };
   }
 
   /** `direct`: the position is not behind an object member or array element, where TS would see a cycle. */
@@ -190,22 +196,40 @@ class SchemaWriter {
 
   #typeOf(s: Schema, direct: boolean, depth: number, hint: string): Rendered {
     const parts: Rendered[] = [];
-    if (typeof s.$ref === "string") parts.push(this.#ref(s.$ref, direct));
+    if (typeof s.$ref === "string") parts.push(this.#ref(s.$ref, direct, depth));
     parts.push(this.#base(s, depth, hint));
-    if (Array.isArray(s.allOf)) for (const m of s.allOf) parts.push(this.#type(m, direct, depth + 1, hint));
+    // An object's own body takes the `required` of allOf members that say nothing else.
+    const merged = typeList(s)?.includes("object") === true;
+    if (Array.isArray(s.allOf)) {
+      for (const m of s.allOf) if (!(merged && isRequiredOnly(m))) parts.push(this.#member(m, direct, depth, hint));
+    }
     for (const key of UNIONS) {
       const list = s[key];
       if (Array.isArray(list) && list.length > 0)
-        parts.push(union(list.map((m) => this.#type(m, direct, depth + 1, hint))));
+        parts.push(union(list.map((m) => this.#member(m, direct, depth, hint))));
     }
     const type = intersection(parts);
     return s.nullable === true ? union([type, NULL]) : type;
   }
 
+  /**
+   * One member of allOf/anyOf/oneOf, with its own description as a note. A member that only lists
+   * `required` keys (`anyOf: [{ required: ["a"] }, { required: ["b"] }]`) is the object that has them.
+   */
+  #member(m: unknown, direct: boolean, depth: number, hint: string): Rendered {
+    if (isRequiredOnly(m)) return { t: this.#objectBody(m, depth + 1, hint), p: 2 };
+    const type = this.#type(m, direct, depth + 1, hint);
+    if (!isSchema(m)) return type;
+    const doc = docLines(descriptionOf(m), tagsOf(m));
+    return doc.length === 0 ? type : addNote(type, doc.join(" "));
+  }
+
   #base(s: Schema, depth: number, hint: string): Rendered {
     if ("const" in s) return literal(s.const);
-    if (Array.isArray(s.enum)) return union(s.enum.map(literal));
     const types = typeList(s);
+    // `type` still applies: `{ type: "string", enum: ["x", null] }` cannot be null.
+    if (Array.isArray(s.enum))
+      return union(s.enum.filter((v) => !types || types.some((t) => isOfType(v, t))).map(literal));
     if (!types) return UNKNOWN;
     if (types.length === 1) return this.#ofType(types[0]!, s, depth, hint);
     return union(types.map((type) => this.#ofType(type, s, depth, hint)));
@@ -221,11 +245,14 @@ class SchemaWriter {
     if (!isSchema(s.properties) || Object.keys(s.properties).length === 0) {
       // `{ type: "object", anyOf: [...] }`: the branches say it all.
       const shaped = "additionalProperties" in s || isSchema(s.patternProperties);
-      if (!shaped && (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf)) return UNKNOWN;
+      if (!shaped && (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf)) {
+        // Only the keys it requires are its own; their types come from the members.
+        return requiredKeys(s).length > 0 ? { t: this.#objectBody(s, depth, hint), p: 2 } : UNKNOWN;
+      }
       const value = this.#indexValue(s, depth, hint) ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
-      if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t))
+      if (isSchema(s.patternProperties) || !/^[a-z]+$/.test(value.t) || requiredKeys(s).length > 0)
         return { t: this.#objectBody(s, depth, hint), p: 2 };
-      return { t: `Record<string, ${value.t}>`, p: 2 };
+      return { t: `Record<string, ${withNote(value)}>`, p: 2 };
     }
     return { t: this.#objectBody(s, depth, hint), p: 2 };
   }
@@ -234,7 +261,7 @@ class SchemaWriter {
   #objectBody(s: Schema, depth: number, hint: string, reserved?: string): string {
     const members: Member[] = [];
     const props = isSchema(s.properties) ? s.properties : {};
-    const required = new Set(Array.isArray(s.required) ? s.required : []);
+    const required = new Set(requiredKeys(s));
     const propTypes: Rendered[] = [];
     let optional = false;
     for (const key of Object.keys(props)) {
@@ -243,10 +270,17 @@ class SchemaWriter {
       const type = this.#type(p, false, depth + 1, key);
       propTypes.push(type);
       if (!isRequired) optional = true;
-      const doc = isSchema(p) ? docLines(descriptionOf(p), tagsOf(p)) : NO_DOC;
+      let doc = isSchema(p) ? docLines(descriptionOf(p), tagsOf(p)) : NO_DOC;
+      if (type.note !== undefined) doc = [...doc, type.note];
       members.push({ doc, sig: `${propertyKey(key)}${isRequired ? "" : "?"}: ${type.t}` });
     }
     let value = this.#indexValue(s, depth, hint);
+    // Required keys the properties leave out still must be there, with any value extra keys may have.
+    const missing = [...required].filter((key) => !Object.hasOwn(props, key));
+    if (missing.length > 0) {
+      const type = value ?? (s.additionalProperties === false ? NEVER : UNKNOWN);
+      for (const key of missing) members.push({ doc: NO_DOC, sig: `${propertyKey(key)}: ${withNote(type)}` });
+    }
     if (value) {
       // TS requires every property to fit the index signature.
       if (propTypes.length > 0 && value.k !== "unknown") {
@@ -255,9 +289,10 @@ class SchemaWriter {
       }
       const patterns = isSchema(s.patternProperties) ? Object.keys(s.patternProperties) : [];
       const doc = patterns.length > 0 ? docLines(`Keys matching ${patterns.join(", ")}`, []) : NO_DOC;
-      members.push({ doc, sig: `[key: string]: ${value.t}` });
+      members.push({ doc, sig: `[key: string]: ${withNote(value)}` });
     }
-    if (members.length === 0) return "{}";
+    // No members: `{}` would take a string too. `properties: {}` alone is how some servers say "a map".
+    if (members.length === 0) return `Record<string, ${s.additionalProperties === false ? "never" : "unknown"}>`;
     return this.#shapes.intern(members, hint, reserved);
   }
 
@@ -269,30 +304,44 @@ class SchemaWriter {
       for (const v of Object.values(s.patternProperties)) values.push(this.#type(v, false, depth + 1, item));
     }
     const extra = s.additionalProperties;
-    if (extra === true || (extra === undefined && !("properties" in s) && values.length === 0)) values.push(UNKNOWN);
+    // Keys that match no pattern are open unless additionalProperties says otherwise: a map that
+    // lists no properties takes them (an object that lists some refuses them, like a misspelt key).
+    const lists = isSchema(s.properties) && Object.keys(s.properties).length > 0;
+    if (extra === true || (extra === undefined && !lists && (values.length > 0 || !("properties" in s))))
+      values.push(UNKNOWN);
     else if (extra !== undefined && extra !== false) values.push(this.#type(extra, false, depth + 1, item));
     return values.length > 0 ? union(values) : null;
   }
 
   #array(s: Schema, depth: number, hint: string): Rendered {
-    const prefixItems = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null;
+    const listed = Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null;
     const item = this.#itemHint(hint);
-    if (!prefixItems) {
+    if (!listed) {
+      // minItems/maxItems of a list stay in its JSDoc: a tuple type would refuse a computed `T[]`.
       const type = s.items === undefined ? UNKNOWN : this.#type(s.items, false, depth + 1, item);
       return { t: `${wrap(type, 2)}[]`, p: 2 };
     }
-    // Without minItems every listed element counts as required: that is what schema authors mean.
-    const min = typeof s.minItems === "number" ? s.minItems : prefixItems.length;
-    const elements = prefixItems.map((e, i) => {
-      const type = this.#type(e, false, depth + 1, item);
-      return i < min ? type.t : `${wrap(type, 2)}?`;
-    });
-    const rest = Array.isArray(s.prefixItems) ? s.items : s.additionalItems;
-    if (rest !== undefined && rest !== false) {
-      const type = this.#type(rest, false, depth + 1, item);
-      if (type.k !== "never") elements.push(`...${wrap(type, 2)}[]`);
+    const restSchema = Array.isArray(s.prefixItems) ? s.items : s.additionalItems;
+    const elements = listed.map((e) => this.#type(e, false, depth + 1, item));
+    const rest = restSchema === undefined ? UNKNOWN : this.#type(restSchema, false, depth + 1, item);
+    // A `false` element ends the array before it.
+    const closedAt = elements.findIndex((e) => e.k === "never");
+    let max = typeof s.maxItems === "number" && s.maxItems >= 0 ? Math.floor(s.maxItems) : Infinity;
+    if (closedAt !== -1) max = Math.min(max, closedAt);
+    else if (rest.k === "never") max = Math.min(max, elements.length);
+    const min = typeof s.minItems === "number" && s.minItems > 0 ? Math.ceil(s.minItems) : 0;
+    if (min > max) return NEVER;
+    const parts: string[] = [];
+    for (let i = 0; i < Math.min(elements.length, max); i++) {
+      parts.push(i < min ? withNote(elements[i]!) : `${wrap(elements[i]!, 2)}?`);
     }
-    return { t: `[${elements.join(", ")}]`, p: 2 };
+    // Past the listed elements, `rest` items: required up to minItems, optional up to maxItems.
+    const extra = wrap(rest, 2);
+    for (let i = elements.length; i < min; i++) parts.push(extra);
+    const room = max - Math.max(elements.length, min);
+    if (room > 0 && room <= MAX_OPTIONAL_ELEMENTS) for (let i = 0; i < room; i++) parts.push(`${extra}?`);
+    else if (room > 0) parts.push(`...${extra}[]`);
+    return { t: `[${parts.join(", ")}]`, p: 2 };
   }
 
   /** What to call an element of a list or map hinted `hint`: `entities` -> `entity`; the tool's own -> `ToolItem`. */
@@ -300,23 +349,67 @@ class SchemaWriter {
     return hint === this.#prefix ? `${hint}Item` : singular(hint);
   }
 
-  #ref(ref: string, direct: boolean): Rendered {
+  #ref(ref: string, direct: boolean, depth: number): Rendered {
     if (ref !== "#" && !ref.startsWith("#/")) return unknownBecause(`$ref ${ref}`);
     const target = resolvePointer(this.#root, ref);
     if (target === undefined) return unknownBecause(`unresolved $ref ${ref}`);
     if (direct && this.#reaches(ref, this.#owner, new Set())) return unknownBecause(`circular $ref ${ref}`);
+    if (this.#writesInPlace(ref)) {
+      const type = this.#type(target, direct, depth + 1, pascalCase(refName(ref)));
+      // A definition's description is about the type; a sibling property's is about that property.
+      const doc = isDefinition(ref) && isSchema(target) ? docLines(descriptionOf(target), tagsOf(target)) : NO_DOC;
+      return doc.length === 0 ? type : addNote(type, doc.join(" "));
+    }
     let def = this.#definitions.get(ref);
     if (!def) {
-      const segments = ref.split("/");
-      let last = decodeSegment(segments.at(-1) ?? "");
-      if (/^[0-9]+$/.test(last) && segments.length > 2) last = decodeSegment(segments.at(-2)!) + last;
       // `Address`, or `ToolAddress` when another schema has an `Address` already.
-      const name = pascalCase(last);
+      const name = pascalCase(refName(ref));
       def = { pointer: ref, schema: target, name: this.#names.takeFirstFree([name, this.#prefix + name]) };
       this.#definitions.set(ref, def);
     }
     if (!this.#queue.includes(def)) this.#queue.push(def);
     return { t: def.name, p: 2 };
+  }
+
+  /**
+   * Whether a `$ref` is written out where it is used rather than named: a target that is not
+   * recursive, and is used once or is no definition at all (`#/properties/a` names a sibling).
+   */
+  #writesInPlace(ref: string): boolean {
+    if (ref === "#") return false;
+    if (isDefinition(ref) && (this.#refCounts().get(ref) ?? 0) > 1) return false;
+    return !this.#recursive(ref);
+  }
+
+  #refCounts(): Map<string, number> {
+    if (!this.#counts) {
+      this.#counts = new Map();
+      countRefs(this.#root, this.#counts, new Set(), 0);
+    }
+    return this.#counts;
+  }
+
+  /** Whether the schema at `pointer` refers (through any `$ref`s) to itself or to a schema around it. */
+  #recursive(pointer: string): boolean {
+    let known = this.#recursion.get(pointer);
+    if (known === undefined) {
+      const seen = new Set<string>();
+      const queue = [pointer];
+      known = false;
+      while (queue.length > 0 && !known) {
+        const at = queue.pop()!;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        const refs: string[] = [];
+        collectAllRefs(resolvePointer(this.#root, at), refs, new Set(), 0);
+        for (const r of refs) {
+          if (r === "#" || pointer === r || pointer.startsWith(`${r}/`)) known = true;
+          else queue.push(r);
+        }
+      }
+      this.#recursion.set(pointer, known);
+    }
+    return known;
   }
 
   /** Whether `from` refers to `to` through unions, intersections and bare `$ref`s only. */
@@ -340,6 +433,34 @@ function singular(word: string): string {
   if (/[^aeiou]ies$/i.test(word)) return `${word.slice(0, -3)}y`;
   if (/[^su]s$/i.test(word)) return word.slice(0, -1);
   return `${word}Item`;
+}
+
+/** `#/$defs/Address` -> `Address`; `#/items/0` -> `items0`. */
+function refName(ref: string): string {
+  const segments = ref.split("/");
+  const last = decodeSegment(segments.at(-1) ?? "");
+  return /^[0-9]+$/.test(last) && segments.length > 2 ? decodeSegment(segments.at(-2)!) + last : last;
+}
+
+/** A pointer straight into a definitions table (`#/$defs/X`, `#/definitions/X`). */
+function isDefinition(ref: string): boolean {
+  return /^#\/(\$defs|definitions)\/[^/]+$/.test(ref);
+}
+
+function countRefs(s: unknown, counts: Map<string, number>, seen: Set<object>, depth: number): void {
+  if (typeof s !== "object" || s === null || seen.has(s) || depth > MAX_DEPTH) return;
+  seen.add(s);
+  const ref = (s as Schema).$ref;
+  if (typeof ref === "string") counts.set(ref, (counts.get(ref) ?? 0) + 1);
+  for (const value of Object.values(s)) countRefs(value, counts, seen, depth + 1);
+}
+
+function collectAllRefs(s: unknown, out: string[], seen: Set<object>, depth: number): void {
+  if (typeof s !== "object" || s === null || seen.has(s) || depth > MAX_DEPTH) return;
+  seen.add(s);
+  const ref = (s as Schema).$ref;
+  if (typeof ref === "string" && (ref === "#" || ref.startsWith("#/"))) out.push(ref);
+  for (const value of Object.values(s)) collectAllRefs(value, out, seen, depth + 1);
 }
 
 function collectDirectRefs(s: unknown, out: string[], depth: number): void {
@@ -382,6 +503,23 @@ function typeList(s: Schema): string[] | null {
   return null;
 }
 
+/** A schema that only lists `required` keys (and perhaps says why): a condition on an object's keys. */
+function isRequiredOnly(s: unknown): s is Schema {
+  if (!isSchema(s) || !Array.isArray(s.required) || s.required.length === 0) return false;
+  return Object.keys(s).every((k) => k === "required" || k === "description" || k === "title" || k === "$comment");
+}
+
+/** The keys an object schema requires: its own, and those of allOf members that only require. */
+function requiredKeys(s: Schema): string[] {
+  const keys = Array.isArray(s.required) ? s.required.filter((k) => typeof k === "string") : [];
+  if (Array.isArray(s.allOf)) {
+    for (const m of s.allOf) {
+      if (isRequiredOnly(m)) keys.push(...(m.required as unknown[]).filter((k) => typeof k === "string"));
+    }
+  }
+  return [...new Set(keys)];
+}
+
 /** An object schema with nothing that would turn it into a union or intersection. */
 function isPlainObject(s: Schema): boolean {
   const types = typeList(s);
@@ -397,6 +535,21 @@ function isPlainObject(s: Schema): boolean {
   );
 }
 
+function isOfType(value: unknown, type: string): boolean {
+  switch (type) {
+    case "null":
+      return value === null;
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    default:
+      return typeof value === type;
+  }
+}
+
 function literal(value: unknown): Rendered {
   if (value === null) return NULL;
   try {
@@ -410,36 +563,65 @@ function literal(value: unknown): Rendered {
 function union(types: Rendered[]): Rendered {
   const kept: Rendered[] = [];
   const seen = new Set<string>();
+  const dropped: string[] = [];
   for (const type of types) {
-    if (type.k === "unknown") return UNKNOWN;
-    if (type.k === "never" || seen.has(type.t)) continue;
+    if (type.k === "unknown") return addNote(type, notesOf(types.filter((t) => t !== type)));
+    if (type.k === "never" || seen.has(type.t)) {
+      if (type.note !== undefined) dropped.push(type.note);
+      continue;
+    }
     seen.add(type.t);
     kept.push(type);
   }
-  if (kept.length === 0) return NEVER;
-  if (kept.length === 1) return kept[0]!;
-  return { t: kept.map((t) => wrap(t, 1)).join(" | "), p: 0 };
+  if (kept.length === 0) return addNote(NEVER, dropped.join(" "));
+  if (kept.length === 1) return addNote(kept[0]!, dropped.join(" "));
+  // A union inside a union needs no parentheses, unless a note belongs to it as a whole.
+  const text = kept.map((t) => (t.p === 0 && t.note === undefined ? t.t : wrap(t, 1))).join(" | ");
+  return addNote({ t: text, p: 0 }, dropped.join(" "));
 }
 
 function intersection(types: Rendered[]): Rendered {
   if (types.length === 1) return types[0]!;
   const kept: Rendered[] = [];
   const seen = new Set<string>();
+  const dropped: string[] = [];
   let firstUnknown: Rendered | undefined;
   for (const type of types) {
-    if (type.k === "never") return NEVER;
+    if (type.k === "never") return addNote(NEVER, notesOf(types.filter((t) => t !== type)));
     if (type.k === "unknown") firstUnknown ??= type;
-    else if (!seen.has(type.t)) {
-      seen.add(type.t);
-      kept.push(type);
+    if (type.k === "unknown" || seen.has(type.t)) {
+      if (type.note !== undefined && type !== firstUnknown) dropped.push(type.note);
+      continue;
     }
+    seen.add(type.t);
+    kept.push(type);
   }
-  if (kept.length === 0) return firstUnknown ?? UNKNOWN;
-  if (kept.length === 1) return kept[0]!;
-  return { t: kept.map((t) => wrap(t, 2)).join(" & "), p: 1 };
+  if (kept.length === 0) return addNote(firstUnknown ?? UNKNOWN, dropped.join(" "));
+  if (kept.length === 1) return addNote(kept[0]!, [firstUnknown?.note ?? "", ...dropped].join(" "));
+  if (firstUnknown?.note !== undefined) dropped.unshift(firstUnknown.note);
+  const text = kept.map((t) => (t.p === 1 && t.note === undefined ? t.t : wrap(t, 2))).join(" & ");
+  return addNote({ t: text, p: 1 }, dropped.join(" "));
 }
 
+/** The type's text with its note in front as a comment: for places that have no JSDoc of their own. */
+function withNote(type: Rendered): string {
+  return type.note === undefined ? type.t : `/** ${type.note} */ ${type.t}`;
+}
+
+/** `type` with `note` added to its own (blank notes add nothing). */
+function addNote(type: Rendered, note: string): Rendered {
+  const text = note.trim();
+  if (text === "") return type;
+  return { ...type, note: type.note === undefined ? text : `${type.note} ${text}` };
+}
+
+function notesOf(types: Rendered[]): string {
+  return types.flatMap((t) => (t.note === undefined ? [] : [t.note])).join(" ");
+}
+
+/** The text of `type` where it binds at least as tightly as `min`; a noted type is wrapped whole. */
 function wrap(type: Rendered, min: number): string {
+  if (type.note !== undefined) return `(${withNote(type)})`;
   return type.p < min ? `(${type.t})` : type.t;
 }
 
@@ -462,12 +644,34 @@ function tagsOf(s: Schema): string[] {
     const slot = TAG_SLOTS.get(key);
     if (slot === undefined) continue;
     const text = tagText(key, s[key]);
-    if (text === undefined) continue;
+    if (text === undefined || saidIn(descriptionOf(s), key, s[key])) continue;
     slots ??= [];
     slots[slot] = text;
   }
   return slots ? slots.filter((t) => t !== undefined) : [];
 }
+
+// Descriptions often say a bound or default in words ("Page number (min 1, default: 1)"); the tag
+// would say it twice.
+const SAID_AS: { [keyword: string]: string } = { minimum: "min(imum)?", maximum: "max(imum)?", default: "default(s)?" };
+
+/** Whether the description already states this keyword's value, as in "(max 100)" or "default: 10". */
+function saidIn(description: string | undefined, keyword: string, value: unknown): boolean {
+  const word = SAID_AS[keyword];
+  if (description === undefined || word === undefined) return false;
+  if (typeof value !== "number" && typeof value !== "string" && typeof value !== "boolean") return false;
+  const key = `${keyword} ${value}`;
+  let pattern = SAID_PATTERNS.get(key);
+  if (!pattern) {
+    const text = String(value).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    pattern = new RegExp(`\\b${word}\\b(?: value| is| of| to)?[\\s:=(]{0,3}["'\`]?${text}(?![\\w.])`, "i");
+    if (SAID_PATTERNS.size > 1000) SAID_PATTERNS.clear();
+    SAID_PATTERNS.set(key, pattern);
+  }
+  return pattern.test(description);
+}
+// The same few bounds and defaults recur across tools; compiling each pattern once keeps typegen fast.
+const SAID_PATTERNS = new Map<string, RegExp>();
 
 function tagText(keyword: string, value: unknown): string | undefined {
   if (keyword === "deprecated") return value === true ? "@deprecated" : undefined;
@@ -524,8 +728,10 @@ function tidyLines(text: string): string[] {
 }
 
 function escapeComment(text: string): string {
-  // Control characters would read as shape references (shapes.ts).
-  const clean = MARKER.test(text) ? text.replace(MARKERS, "") : text;
+  // Control characters would read as shape references (shapes.ts); U+2028/U+2029 end a line in
+  // TypeScript, and so a `//` comment, letting the rest be read as code.
+  let clean = MARKER.test(text) ? text.replace(MARKERS, "") : text;
+  if (/[\u2028\u2029]/.test(clean)) clean = clean.replace(/[\u2028\u2029]/g, " ");
   return clean.includes("*/") ? clean.replaceAll("*/", "*\\/") : clean;
 }
 

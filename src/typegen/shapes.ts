@@ -16,6 +16,11 @@ export const MARKERS = new RegExp(`[${OPEN}${CLOSE}\x03\x04]`, "g");
 
 /** An object type's content is on one line when it fits in this many columns (indent included). */
 export const INLINE_WIDTH = 72;
+/**
+ * One level of nesting. The text is sent JSON-escaped, where every newline is `\n` and every space
+ * of indentation costs about a token per line: one space keeps the nesting visible, and cheap.
+ */
+export const INDENT = " ";
 /** Used more than once, a one-line shape at least this wide gets a name; multi-line ones always do. */
 const HOIST_WIDTH = 50;
 
@@ -101,6 +106,27 @@ export class ShapeTable {
     shape.name = name;
     shape.declared = true;
     return true;
+  }
+
+  /** Whether the shape has no name (yet): no definition or root claimed it. */
+  isUnnamed(id: number): boolean {
+    return this.shapes[id]!.name === undefined;
+  }
+
+  membersOf(id: number): readonly Member[] {
+    return this.shapes[id]!.members;
+  }
+
+  hintOf(id: number): string {
+    return this.shapes[id]!.hint;
+  }
+
+  /** Gives the shape `text` stands for a name, declared where it is first written. */
+  nameOnUse(text: string, name: string): void {
+    const shape = this.shapes[shapeId(text)!]!;
+    if (shape.name !== undefined) return;
+    shape.name = "";
+    shape.reserved = name;
   }
 
   #measure(id: number): Shape {
@@ -219,7 +245,7 @@ export class ShapeWriter {
   /** The shape's `{ ... }`, never its name. */
   body(id: number, indent: string): string {
     const shape = this.#table.shapes[id]!;
-    const inner = `${indent}  `;
+    const inner = indent + INDENT;
     const sigs = shape.members.map((m) => this.expand(m.sig, inner));
     if (!shape.members.some((m) => m.doc.length > 0) && !sigs.some((s) => s.includes("\n"))) {
       const text = `{ ${sigs.join("; ")} }`;
@@ -227,7 +253,7 @@ export class ShapeWriter {
     }
     let out = "{\n";
     shape.members.forEach((m, i) => {
-      out += `${inner}${renderDoc(m.doc, inner)}${sigs[i]};\n`;
+      out += renderMember(m.doc, sigs[i]!, inner);
     });
     return `${out}${indent}}`;
   }
@@ -244,11 +270,22 @@ export class ShapeWriter {
   }
 }
 
-/** A JSDoc comment ending in a newline and `indent`; "" for no lines. */
+/**
+ * A member line with its doc: a one-line doc after it as a `//` comment (the cheapest way to say it),
+ * several lines (or a member that spans lines) as JSDoc above it.
+ */
+export function renderMember(doc: readonly string[], sig: string, indent: string): string {
+  if (doc.length === 1 && !sig.includes("\n")) return `${indent}${sig}; // ${doc[0]}\n`;
+  return `${indent}${renderDoc(doc, indent)}${sig};\n`;
+}
+
+/**
+ * A comment above a declaration, ending in a newline and `indent`; "" for none. One line is a `//`
+ * comment; several are one JSDoc block whose lines carry no ` * ` prefix or indentation (each would
+ * cost a token or two once JSON-escaped, and say nothing).
+ */
 export function renderDoc(lines: readonly string[], indent: string): string {
   if (lines.length === 0) return "";
-  if (lines.length === 1) return `/** ${lines[0]} */\n${indent}`;
-  let out = "/**\n";
-  for (const l of lines) out += l === "" ? `${indent} *\n` : `${indent} * ${l}\n`;
-  return `${out}${indent} */\n${indent}`;
+  if (lines.length === 1) return `// ${lines[0]}\n${indent}`;
+  return `/** ${lines.join("\n")} */\n${indent}`;
 }

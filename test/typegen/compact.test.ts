@@ -26,12 +26,10 @@ describe("inline types", () => {
       tool("ping", { type: "object", properties: {} }),
     ]);
     expect(decls).toBe(`declare const api: {
-  files: {
-    /** The mkdir tool. */
-    mkdir(input: { path: string }): Promise<{ content: string }>;
-  };
-  /** The ping tool. */
-  ping(input?: {}): Promise<unknown>;
+ files: {
+  mkdir(input: { path: string }): Promise<{ content: string }>; // The mkdir tool.
+ };
+ ping(input?: Record<string, unknown>): Promise<unknown>; // The ping tool.
 };
 `);
     expect(
@@ -45,20 +43,19 @@ describe("inline types", () => {
     const documented = (n: number) =>
       Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { type: "string", description: `Part ${i}` }]));
     const decls = generateDeclarations([
-      tool("big", object(documented(4)), { outputSchema: object(documented(3)) }),
+      tool("big", object(documented(6)), { outputSchema: object(documented(5)) }),
       tool("small", object(documented(2))),
     ]);
-    expect(decls).toContain("interface BigInput {\n  /** Part 0 */\n  p0: string;");
+    expect(decls).toContain("interface BigInput {\n p0: string; // Part 0\n");
     expect(decls).toContain("interface BigOutput {\n");
     expect(decls).toContain("big(input: BigInput): Promise<BigOutput>;");
     // Two documented members still read well in place.
-    expect(decls).toContain(
-      "small(input: {\n    /** Part 0 */\n    p0: string;\n    /** Part 1 */\n    p1: string;\n  }): Promise",
-    );
+    expect(decls).toContain("small(input: {\n  p0: string; // Part 0\n  p1: string; // Part 1\n }): Promise");
     expect(typeErrors(decls)).toEqual([]);
-    expect(check(decls, `const r = await api.big({ p0: "", p1: "", p2: "", p3: "" }); r.p2.length;`)).toEqual([]);
+    const all = `{ p0: "", p1: "", p2: "", p3: "", p4: "", p5: "" }`;
+    expect(check(decls, `const r = await api.big(${all}); r.p2.length;`)).toEqual([]);
     expect(check(decls, `await api.big({ p0: "", p1: "", p2: "" });`)).not.toEqual([]);
-    expect(check(decls, `const r = await api.big({ p0: "", p1: "", p2: "", p3: "" }); r.p3;`)).not.toEqual([]);
+    expect(check(decls, `const r = await api.big(${all}); r.p5;`)).not.toEqual([]);
   });
 
   it("declares a long union as a type alias", () => {
@@ -79,7 +76,7 @@ describe("inline types", () => {
       ),
     ]);
     expect(decls).toContain(
-      "/** The t tool. @param input What to look for @returns What came */\n  t(input: { a: string }): Promise<{ b: string }>;",
+      " t(input: { a: string }): Promise<{ b: string }>; // The t tool. @param input What to look for @returns What came\n",
     );
   });
 });
@@ -96,7 +93,7 @@ describe("shared types", () => {
     expect(decls).toContain("create_entities(input: { entities: Entity[] }): Promise<{ entities: Entity[] }>;");
     expect(count(decls, "Promise<{ entities: Entity[]; relations: Relation[] }>")).toBe(3);
     // JSDoc goes with the one declaration.
-    expect(decls).toContain("interface Entity {\n  /** The name of the entity */\n  name: string;");
+    expect(decls).toContain("interface Entity {\n name: string; // The name of the entity\n");
   });
 
   it("still checks every call and result through the shared type", () => {
@@ -134,13 +131,13 @@ describe("shared types", () => {
     ]);
     expect(typeErrors(d)).toEqual([]);
     expect(count(d, "interface ListItem")).toBe(1);
-    expect(d).toContain("interface ListItem {\n  a: string;\n  /** Bee */\n  b: string;\n}");
+    expect(d).toContain("interface ListItem {\n a: string;\n b: string; // Bee\n}");
     expect(d).toContain("one(input: { list: ListItem[] })");
     expect(d).toContain("two(input: { list: ListItem[] })");
     // The others are each used once: inline, in their tool's own declaration.
-    expect(d).toContain("interface ThreeInput {\n  list: {\n    a?: string;");
-    expect(d).toContain("interface FourInput {\n  list: {\n    a: number;");
-    expect(d).toContain("interface FiveInput {\n  list: {\n    a: string;\n    /** Another bee */");
+    expect(d).toContain("three(input: {\n  list: {\n   a?: string;");
+    expect(d).toContain("four(input: {\n  list: {\n   a: number;");
+    expect(d).toContain("five(input: {\n  list: {\n   a: string;\n   b: string; // Another bee");
     expect(check(d, `await api.one({ list: [{ a: "x", b: "y" }] }); await api.three({ list: [{ b: "y" }] });`)).toEqual(
       [],
     );
@@ -157,7 +154,10 @@ describe("shared types", () => {
       tool("a", object({ items: list(documented), promises: list(other) })),
       tool("b", object({ items: list(other), promise: documented })),
       // Its definition takes the plain name `Item` first, so the shared type from `items` is `Item2`.
-      tool("c", { ...object({ x: { $ref: "#/$defs/Item" }, more: list(other) }, ["x"]), $defs: { Item: str } }),
+      tool("c", {
+        ...object({ x: { $ref: "#/$defs/Item" }, y: { $ref: "#/$defs/Item" }, more: list(other) }, ["x"]),
+        $defs: { Item: str },
+      }),
     ];
     const d = generateDeclarations(tools);
     expect(typeErrors(d)).toEqual([]);
@@ -188,7 +188,7 @@ describe("shared types", () => {
     };
     const d = generateDeclarations([tool("x", object({ outer })), tool("y", object({ outer }))]);
     expect(count(d, "interface ")).toBe(1);
-    expect(d).toContain("interface Outer {\n  inner: {\n    /** Deep */\n    deep: string;\n  };");
+    expect(d).toContain("interface Outer {\n inner: {\n  deep: string; // Deep\n };");
     expect(check(d, `await api.x({ outer: { inner: { deep: "" }, label: "" } });`)).toEqual([]);
     expect(check(d, `await api.y({ outer: { inner: {}, label: "" } });`)).not.toEqual([]);
   });
@@ -196,14 +196,47 @@ describe("shared types", () => {
   it("writes the same structure as a $ref target by the definition's name", () => {
     const point = { type: "object", properties: { x: num, y: num }, required: ["x", "y"], description: "A point" };
     const d = generateDeclarations([
-      tool("draw", { ...object({ at: { $ref: "#/$defs/Point" } }), $defs: { Point: point } }),
+      tool("draw", {
+        ...object({ at: { $ref: "#/$defs/Point" }, from: { $ref: "#/$defs/Point" } }, ["at"]),
+        $defs: { Point: point },
+      }),
       tool("move", object({ to: { type: "object", properties: { x: num, y: num }, required: ["x", "y"] } })),
     ]);
     expect(count(d, "x: number")).toBe(1);
-    expect(d).toContain("/** A point */\ninterface Point { x: number; y: number }");
+    expect(d).toContain("// A point\ninterface Point { x: number; y: number }");
     expect(d).toContain("move(input: { to: Point })");
     expect(check(d, `await api.draw({ at: { x: 1, y: 2 } }); await api.move({ to: { x: 1, y: 2 } });`)).toEqual([]);
     expect(check(d, `await api.move({ to: { x: 1 } });`)).not.toEqual([]);
+  });
+
+  it("writes a definition used once where it is used, its description with it", () => {
+    const point = { type: "object", properties: { x: num, y: num }, required: ["x", "y"], description: "A point" };
+    const d = generateDeclarations([
+      tool("draw", { ...object({ at: { $ref: "#/$defs/Point" } }), $defs: { Point: point } }),
+    ]);
+    expect(d).not.toContain("Point");
+    expect(d).toContain("at: { x: number; y: number }; // A point");
+    expect(check(d, `await api.draw({ at: { x: 1, y: 2 } });`)).toEqual([]);
+    expect(check(d, `await api.draw({ at: { x: 1 } });`)).not.toEqual([]);
+  });
+
+  it("declares members that many inputs repeat once, each input the intersection with its own", () => {
+    const repo = {
+      owner: { type: "string", description: "Repository owner" },
+      repo: { type: "string", description: "Repository name" },
+    };
+    const tools = ["issue", "pull", "branch", "tag"].map((name) =>
+      tool(`get_${name}`, object({ ...repo, [`${name}_id`]: { type: "number", description: `The ${name}` } })),
+    );
+    const d = generateDeclarations(tools);
+    expect(count(d, "// Repository owner")).toBe(1);
+    expect(d).toContain(
+      "interface OwnerRepo {\n owner: string; // Repository owner\n repo: string; // Repository name\n}",
+    );
+    expect(d).toContain("get_tag(input: OwnerRepo & {\n  tag_id: number; // The tag\n }): Promise<unknown>;");
+    expect(check(d, `await api.get_tag({ owner: "o", repo: "r", tag_id: 1 });`)).toEqual([]);
+    expect(check(d, `await api.get_tag({ owner: "o", tag_id: 1 });`)).not.toEqual([]);
+    expect(check(d, `await api.get_tag({ owner: "o", repo: "r", tag_id: 1, issue_id: 2 });`)).not.toEqual([]);
   });
 
   it("keeps the real servers' declarations compact", () => {

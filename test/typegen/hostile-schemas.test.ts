@@ -72,6 +72,14 @@ const schemas: [string, unknown][] = [
       },
     },
   ],
+  [
+    "line separators that would end a // comment",
+    {
+      type: "object",
+      description: "a\u2028api = 1;",
+      properties: { a: { type: "string", description: "b\u2029declare const x: number; c" } },
+    },
+  ],
   ["a JS-level cycle", cyclic],
   ["5000 levels of nesting", deep],
   ["a getter that throws", throwing],
