@@ -49,7 +49,7 @@ describe.skipIf(!present)("type check on the 258-tool corpus", () => {
     expect(blocked).toMatchObject({ line: 1, column: 33 });
     expect(blocked?.message).toContain("api.github.list_issue is not a tool. Did you mean api.github.list_issues?");
     expect(blocked?.message).toMatch(
-      /Declaration of api\.github\.list_issues:\n[\s\S]*declare const api: \{\n {2}github: \{[\s\S]*list_issues\(input: /,
+      /Declaration of api\.github\.list_issues:\n[\s\S]*declare const api: \{\s*github: \{[\s\S]*list_issues\(input: /,
     );
   });
 
