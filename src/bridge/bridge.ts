@@ -1,4 +1,4 @@
-import type { ErrorKind } from "../errors.ts";
+import { CodeModeError, type ErrorKind } from "../errors.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
@@ -64,12 +64,13 @@ export class Bridge implements BridgeEndpoint {
         `api.${clip(path)} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
       );
     }
+    if (path === "$search" || path === "$describe") return this.#lookUp(path, argsJson);
     const entry = this.#index.get(path);
     if (!entry) {
       const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
       return fail(
         "type",
-        `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,
+        `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are on \`api\` in the tool description; find others with api.$search("what it does").`,
       );
     }
     const label = `api.${path}`;
@@ -131,6 +132,37 @@ export class Bridge implements BridgeEndpoint {
     } finally {
       this.trace.push({ tool: entry.key, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
       this.#release();
+    }
+  }
+
+  /**
+   * `api.$search(query, options)` and `api.$describe(names)`, answered here from the catalog: they
+   * count as calls (and show in the trace) but run no tool, so nothing is dispatched.
+   */
+  #lookUp(path: "$search" | "$describe", argsJson: string): string {
+    const started = performance.now();
+    let ok = false;
+    try {
+      if (argsJson.length > this.#limits.maxToolInputChars) {
+        return fail("limit", `api.${path} got ${argsJson.length} characters of input; send less.`);
+      }
+      let args: unknown;
+      try {
+        args = JSON.parse(argsJson);
+      } catch {
+        return fail("type", `api.${path} got input that is not JSON.`);
+      }
+      // The prelude sends every argument as an array; anything else is the one argument.
+      const [first, second] = Array.isArray(args) ? args : [args];
+      const catalog = this.#index.catalog;
+      const value = path === "$search" ? catalog.search(first, second) : catalog.describe(first);
+      ok = true;
+      return JSON.stringify({ ok: true, value });
+    } catch (error) {
+      if (CodeModeError.isInstance(error)) return fail(error.kind, error.message);
+      return fail("tool", `api.${path} failed: ${errorMessage(error)}`);
+    } finally {
+      this.trace.push({ tool: path, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
     }
   }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_BUDGET, MIN_INDEX_BUDGET } from "../catalog/settings.ts";
 
 // The same ranges as resolveOptions, so a config value is refused here, naming the file.
 const seconds = z.number().min(0.01).max(3600);
@@ -11,6 +12,15 @@ export const dockerSchema = z
   })
   .strict();
 
+// The same ranges as resolveCatalogSettings.
+export const catalogSchema = z
+  .object({
+    mode: z.enum(["auto", "full", "index"]).optional(),
+    budget: z.number().int().min(0).max(MAX_BUDGET).optional(),
+    indexBudget: z.number().int().min(MIN_INDEX_BUDGET).max(MAX_BUDGET).optional(),
+  })
+  .strict();
+
 export const codeModeSchema = z
   .object({
     runtime: z.enum(["vm", "docker", "auto"]).optional(),
@@ -20,6 +30,7 @@ export const codeModeSchema = z
     maxConcurrentCalls: z.number().int().min(1).optional(),
     toolCallTimeout: seconds.optional(),
     docker: dockerSchema.optional(),
+    catalog: catalogSchema.optional(),
   })
   .strict();
 

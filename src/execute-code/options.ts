@@ -1,4 +1,5 @@
 import type { ApprovalHook } from "../bridge/bridge.ts";
+import { type CatalogSettings, type ResolvedCatalogSettings, resolveCatalogSettings } from "../catalog/settings.ts";
 import { ConfigError } from "../errors.ts";
 import type { ExecutionLimits, Executor } from "../runtimes/executor.ts";
 
@@ -37,6 +38,12 @@ export interface CodeModeOptions {
   /** Asked before every tool call; return false to refuse it. */
   approve?: ApprovalHook;
   docker?: DockerSettings;
+  /**
+   * How much of the tool catalog the description carries: every declaration while they fit
+   * `budget` tokens (default 4,000), else an index within `indexBudget` (default 1,750) and the
+   * lookup methods `api.$search` / `api.$describe`. `mode` "full" or "index" forces one form.
+   */
+  catalog?: CatalogSettings;
 }
 
 export interface ResolvedOptions {
@@ -45,6 +52,7 @@ export interface ResolvedOptions {
   maxTextChars: number;
   approve?: ApprovalHook;
   docker: Required<DockerSettings>;
+  catalog: ResolvedCatalogSettings;
 }
 
 export const DEFAULTS = {
@@ -101,6 +109,7 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
         3600,
       ),
     },
+    catalog: resolveCatalogSettings(options.catalog),
   };
 }
 

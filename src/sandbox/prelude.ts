@@ -110,6 +110,8 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
       get(target, key) {
         if (typeof key === "symbol" || Object.hasOwn(target, key)) return (target as any)[key];
         if (key === "then" || key === "toJSON") return undefined;
+        // The host's own methods (`$search`, `$describe`) take several arguments: all of them go.
+        if (key[0] === "$") return (...args: unknown[]) => callTool(key, args);
         return (input?: unknown) => callTool(key, input);
       },
     });

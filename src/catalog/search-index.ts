@@ -1,0 +1,179 @@
+import MiniSearch from "minisearch";
+import { stemmer } from "stemmer";
+import type { ApiEntry } from "../typegen/names.ts";
+import { summarize } from "./summary.ts";
+
+// Ranking: BM25+ over fields (MiniSearch, a small, dependency-free and maintained full-text index),
+// with terms split from snake_case and camelCase and reduced to their Porter stems (stemmer), so
+// that "creating pull requests" meets `create_pull_request`. The tool's name weighs most; words
+// of its parameters least, since every tool has many.
+const BOOST = { name: 4, summary: 2, description: 1, params: 0.5 };
+
+// Text of other people's schemas is capped, so one huge description cannot slow every search.
+const MAX_FIELD_CHARS = 4000;
+const MAX_PARAMS = 60;
+
+// Words that say nothing about what a tool does. Stemmed like the terms they are compared with.
+const STOP_WORDS = new Set(
+  "a an and are as at be by for from in into is it its of on or that the this to with you your use used using can will when which what how do does my i want need all any"
+    .split(" ")
+    .map((word) => stemmer(word)),
+);
+
+// Query expansion: short forms people write for words tool descriptions spell out, and the verbs
+// people use for the few that tool names use (create, get, update, delete). Keys and values are
+// stems; a query word keeps its own stem beside its expansions.
+const EXPANSIONS: Record<string, string[]> = {
+  pr: ["pull", "request"],
+  repo: ["repositori"],
+  dm: ["direct", "messag"],
+  msg: ["messag"],
+  db: ["databas"],
+  dir: ["directori"],
+  env: ["environ"],
+  open: ["creat"],
+  make: ["creat"],
+  new: ["creat"],
+  post: ["creat"],
+  write: ["creat", "updat"],
+  leav: ["creat"],
+  renam: ["updat", "titl"],
+  edit: ["updat"],
+  chang: ["updat"],
+  modifi: ["updat"],
+  remov: ["delet"],
+  eras: ["delet"],
+  show: ["get", "list"],
+  read: ["get"],
+  fetch: ["get"],
+  view: ["get"],
+  see: ["get"],
+  find: ["search"],
+  look: ["search", "get"],
+  newest: ["latest"],
+  recent: ["latest"],
+  download: ["fetch", "get"],
+  visit: ["navig"],
+  go: ["navig"],
+  login: ["authent"],
+  log: ["authent"],
+};
+
+// A tool whose every name word the query names is likely the one meant: its score grows by up to
+// this share (create_pull_request over create_pull_request_review for "create a pull request").
+const NAME_COVERAGE_BONUS = 0.5;
+// Results re-scored by name coverage; the rest keep their BM25 order.
+const RESCORED = 50;
+
+interface SearchDocument {
+  id: number;
+  name: string;
+  summary: string;
+  description: string;
+  params: string;
+}
+
+/** A full-text index of tools: names, summaries, descriptions and parameters. */
+export class ToolSearchIndex {
+  readonly #entries: readonly ApiEntry[];
+  readonly #index: MiniSearch<SearchDocument>;
+  /** Per entry, the stems of its name (without namespace). */
+  readonly #nameStems: Set<string>[];
+
+  constructor(entries: readonly ApiEntry[]) {
+    this.#entries = entries;
+    this.#index = new MiniSearch<SearchDocument>({
+      fields: ["name", "summary", "description", "params"],
+      tokenize: words,
+      processTerm: indexTerm,
+      searchOptions: {
+        boost: BOOST,
+        processTerm: queryTerm,
+        // Stems shorter than the indexed word still meet it ("configur" -> "configuration");
+        // a typo of one letter in longer words is forgiven.
+        prefix: (term) => term.length >= 4,
+        fuzzy: (term) => (term.length >= 6 ? 1 : false),
+        combineWith: "OR",
+      },
+    });
+    this.#index.addAll(entries.map((entry, id) => toDocument(entry, id)));
+    this.#nameStems = entries.map(
+      (entry) => new Set(words(entry.path.at(-1)!).flatMap((word) => indexTerm(word) ?? [])),
+    );
+  }
+
+  /** Whether `query` has any word that can be searched for. */
+  hasTerms(query: string): boolean {
+    return words(query).some((word) => queryTerm(word) !== null);
+  }
+
+  /** The best `limit` entries for `query`, best first. */
+  search(query: string, limit: number): ApiEntry[] {
+    const asked = new Set(words(query).flatMap((word) => queryTerm(word) ?? []));
+    const hits = this.#index.search(query);
+    const rescored = hits.slice(0, RESCORED).map((hit) => {
+      const stems = this.#nameStems[hit.id as number]!;
+      let named = 0;
+      for (const stem of stems) if (asked.has(stem)) named++;
+      const coverage = stems.size === 0 ? 0 : named / stems.size;
+      return { id: hit.id as number, score: hit.score * (1 + NAME_COVERAGE_BONUS * coverage) };
+    });
+    rescored.sort((a, b) => b.score - a.score);
+    return rescored
+      .concat(hits.slice(RESCORED).map((hit) => ({ id: hit.id as number, score: hit.score })))
+      .slice(0, limit)
+      .map((hit) => this.#entries[hit.id]!);
+  }
+}
+
+function toDocument(entry: ApiEntry, id: number): SearchDocument {
+  const description = typeof entry.tool.description === "string" ? entry.tool.description : "";
+  return {
+    id,
+    // The namespace as laid out and as registered ("brave_search", "brave-search") split alike.
+    name: [...entry.path, entry.tool.namespace ?? ""].join(" "),
+    summary: summarize(description),
+    description: description.slice(0, MAX_FIELD_CHARS),
+    params: paramText(entry.tool.inputSchema).slice(0, MAX_FIELD_CHARS),
+  };
+}
+
+/** Parameter names, their descriptions and their enum values, one level deep. */
+function paramText(schema: unknown): string {
+  const parts: string[] = [];
+  try {
+    const properties = (schema as { properties?: unknown } | null)?.properties;
+    if (typeof properties !== "object" || properties === null) return "";
+    for (const [name, property] of Object.entries(properties).slice(0, MAX_PARAMS)) {
+      parts.push(name);
+      if (typeof property !== "object" || property === null) continue;
+      const { description, enum: values } = property as { description?: unknown; enum?: unknown };
+      if (typeof description === "string") parts.push(description.slice(0, 300));
+      if (Array.isArray(values)) parts.push(...values.slice(0, 30).filter((v): v is string => typeof v === "string"));
+    }
+  } catch {
+    // A hostile schema (a throwing getter) costs its tool the parameter words, nothing more.
+  }
+  return parts.join(" ");
+}
+
+/** Words of a text: split at anything but letters and digits, and inside camelCase. */
+function words(text: string): string[] {
+  return text
+    .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, "$1 $2")
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, "$1 $2")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== "");
+}
+
+function indexTerm(word: string): string | null {
+  const stem = stemmer(word.toLowerCase());
+  return STOP_WORDS.has(stem) ? null : stem;
+}
+
+function queryTerm(word: string): string | string[] | null {
+  const stem = stemmer(word.toLowerCase());
+  const expanded = EXPANSIONS[stem];
+  if (expanded) return [stem, ...expanded];
+  return STOP_WORDS.has(stem) ? null : stem;
+}
