@@ -1,5 +1,12 @@
 // The public surface: what library users import. Internals stay internal.
-export { type AiSdkCodeModeTool, type FromAiSdkOptions, fromAiSdkTools, toAiSdkTool } from "./agent/ai-sdk.ts";
+export {
+  type AiSdkCodeModeTool,
+  type AiSdkSearchTool,
+  type FromAiSdkOptions,
+  fromAiSdkTools,
+  toAiSdkSearchTool,
+  toAiSdkTool,
+} from "./agent/ai-sdk.ts";
 export {
   type AgentEvent,
   type AgentMode,
@@ -13,6 +20,10 @@ export {
 } from "./agent/run-agent.ts";
 export { ApiIndex } from "./bridge/api-index.ts";
 export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
+export type { ToolMatch } from "./catalog/catalog.ts";
+export type { CatalogForm } from "./catalog/description.ts";
+export { SEARCH_TOOL_NAME } from "./catalog/search-tool.ts";
+export type { CatalogMode, CatalogSettings } from "./catalog/settings.ts";
 export { loadConfig, parseConfig } from "./config/load.ts";
 export { type CodeModeSession, type OpenOptions, openCodeMode } from "./config/open-code-mode.ts";
 export type { CodeModeConfig, McpServerConfig } from "./config/schema.ts";

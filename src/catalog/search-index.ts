@@ -77,8 +77,8 @@ interface SearchDocument {
 export class ToolSearchIndex {
   readonly #entries: readonly ApiEntry[];
   readonly #index: MiniSearch<SearchDocument>;
-  /** Per entry, the stems of its name (without namespace). */
-  readonly #nameStems: Set<string>[];
+  /** Per entry, the stems of its name, and of its whole call path. */
+  readonly #nameStems: { leaf: Set<string>; path: Set<string> }[];
 
   constructor(entries: readonly ApiEntry[]) {
     this.#entries = entries;
@@ -97,9 +97,8 @@ export class ToolSearchIndex {
       },
     });
     this.#index.addAll(entries.map((entry, id) => toDocument(entry, id)));
-    this.#nameStems = entries.map(
-      (entry) => new Set(words(entry.path.at(-1)!).flatMap((word) => indexTerm(word) ?? [])),
-    );
+    const stems = (names: string[]) => new Set(names.flatMap(words).flatMap((word) => indexTerm(word) ?? []));
+    this.#nameStems = entries.map((entry) => ({ leaf: stems([entry.path.at(-1)!]), path: stems(entry.path) }));
   }
 
   /** Whether `query` has any word that can be searched for. */
@@ -112,10 +111,9 @@ export class ToolSearchIndex {
     const asked = new Set(words(query).flatMap((word) => queryTerm(word) ?? []));
     const hits = this.#index.search(query);
     const rescored = hits.slice(0, RESCORED).map((hit) => {
-      const stems = this.#nameStems[hit.id as number]!;
-      let named = 0;
-      for (const stem of stems) if (asked.has(stem)) named++;
-      const coverage = stems.size === 0 ? 0 : named / stems.size;
+      // The name alone, and the whole path: "github create pull request" prefers the path it names.
+      const { leaf, path } = this.#nameStems[hit.id as number]!;
+      const coverage = (share(leaf, asked) + share(path, asked)) / 2;
       return { id: hit.id as number, score: hit.score * (1 + NAME_COVERAGE_BONUS * coverage) };
     });
     rescored.sort((a, b) => b.score - a.score);
@@ -126,12 +124,21 @@ export class ToolSearchIndex {
   }
 }
 
+/** The share of `stems` that `asked` holds. */
+function share(stems: Set<string>, asked: Set<string>): number {
+  if (stems.size === 0) return 0;
+  let named = 0;
+  for (const stem of stems) if (asked.has(stem)) named++;
+  return named / stems.size;
+}
+
 function toDocument(entry: ApiEntry, id: number): SearchDocument {
   const description = typeof entry.tool.description === "string" ? entry.tool.description : "";
   return {
     id,
-    // The namespace as laid out and as registered ("brave_search", "brave-search") split alike.
-    name: [...entry.path, entry.tool.namespace ?? ""].join(" "),
+    // Each word once: the laid-out path and the registered names ("brave_search", "brave-search")
+    // often share them, and a repeated word would outweigh the rest.
+    name: [...new Set([...entry.path, entry.tool.name, entry.tool.namespace ?? ""].flatMap(words))].join(" "),
     summary: summarize(description),
     description: description.slice(0, MAX_FIELD_CHARS),
     params: paramText(entry.tool.inputSchema).slice(0, MAX_FIELD_CHARS),
@@ -161,7 +168,7 @@ function paramText(schema: unknown): string {
 function words(text: string): string[] {
   return text
     .replace(/(\p{Ll}|\p{N})(\p{Lu})/gu, "$1 $2")
-    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, "$1 $2")
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll}{2,})/gu, "$1 $2")
     .split(/[^\p{L}\p{N}]+/u)
     .filter((word) => word !== "");
 }
