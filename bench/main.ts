@@ -10,6 +10,7 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   docker: async () => (await import("./docker.ts")).benchDocker(),
   tokens: async () => (await import("./tokens.ts")).benchTokens(),
   mcp: async () => (await import("./mcp.ts")).benchMcp(),
+  catalog: async () => (await import("./catalog.ts")).benchCatalog(),
 };
 
 /** `code-mode bench [--json] [--agent]`: figures side by side with their baselines, from one run. */

@@ -96,7 +96,9 @@ function guide(entries: readonly ApiEntry[], groups: Group[]): string {
   const count = `${entries.length} tools${namespaces > 0 ? ` in ${namespaces} namespaces` : ""}`;
   const query = example ? summarize(example.tool.description, 4).replace(/…$/, "") || example.path.at(-1) : "";
   const name = example?.path.join(".") ?? "tool_name";
-  return `The catalog has ${count}, too many to declare here; they are indexed below (api.<namespace>.<tool>). Look tools up before calling them; one program may search and call:
+  const topLevel = groups.some((g) => g.namespace === "");
+  const call = [topLevel && "api.<tool>", namespaces > 0 && "api.<namespace>.<tool>"].filter(Boolean).join(" or ");
+  return `The catalog has ${count}, indexed below without their declarations (call them as ${call}). Look tools up before calling them; one program may search and call:
 const found = await api.$search(${JSON.stringify(query || "what the tool does")}); // best first: [{ name: ${JSON.stringify(name)}, summary, declaration }]
 const text = await api.$describe(${JSON.stringify(name)}); // declarations by name (or names)
 declare const api: {
