@@ -1,6 +1,7 @@
 // api.$search and api.$describe inside programs, through the real execute_code tool on the vm runtime.
 import { afterAll, describe, expect, it } from "vitest";
 import { createCodeModeTool, type Tool, ToolRegistry } from "../../src/index.ts";
+import { runtimesUnderTest } from "../support/runtimes.ts";
 import { testTools } from "../support/tools.ts";
 import { typeErrors } from "../typegen/type-check.ts";
 
@@ -136,5 +137,20 @@ describe("api.$search and api.$describe in programs", () => {
     expect((await run(`return (await api.$search("translate text")).map((m) => m.name);`)).result).not.toContain(
       "translate",
     );
+  });
+});
+
+describe.each(await runtimesUnderTest())("lookups on the %s runtime", (runtime) => {
+  it("$search with options and $describe reach the host with all their arguments", async () => {
+    const onRuntime = createCodeModeTool(registry, { runtime, timeout: 20, catalog: { mode: "index" } });
+    try {
+      const { result } = await onRuntime.execute({
+        code: `const found = await api.$search("forecast", { limit: 1 });
+          return [found.length, found[0].name, (await api.$describe(found[0].name)).includes("get_forecast(")];`,
+      });
+      expect(result).toMatchObject({ ok: true, result: [1, "weather.get_forecast", true], runtime });
+    } finally {
+      await onRuntime.close();
+    }
   });
 });

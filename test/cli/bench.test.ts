@@ -32,5 +32,7 @@ describe("code-mode bench --json", () => {
     expect(report.typegen).toMatchObject({ tools: 1000, ms: expect.any(Number) });
     expect(report.tokens).toMatchObject({ classic: expect.any(Number), code: expect.any(Number) });
     if (runtimes.includes("docker")) expect(report.docker).toMatchObject(figures);
+    const catalog = { tools: 1000, classic: expect.any(Number), full: expect.any(Number), default: expect.any(Number) };
+    expect(report.catalog).toMatchObject({ catalogs: { generated: catalog } });
   }, 300_000);
 });
