@@ -49,18 +49,23 @@ export class Catalog {
       );
     }
     const limit = searchLimit(options);
-    // Built on the first search: most executions never search.
-    this.#index ??= new ToolSearchIndex(this.#entries);
-    if (!this.#index.hasTerms(query)) {
+    const index = this.warm();
+    if (!index.hasTerms(query)) {
       throw lookupError(
         `api.$search(${JSON.stringify(query)}) has no words to search for; name what the tool should do, such as "list issues".`,
       );
     }
-    return this.#index.search(query, limit).map((entry) => ({
+    return index.search(query, limit).map((entry) => ({
       name: entry.path.join("."),
       summary: summarize(entry.tool.description),
       declaration: this.declarationOf(entry),
     }));
+  }
+
+  /** Builds the search index now (else on the first search): some 100 ms per 250 tools. */
+  warm(): ToolSearchIndex {
+    this.#index ??= new ToolSearchIndex(this.#entries);
+    return this.#index;
   }
 
   /** `api.$describe(name | names)`: the declarations of those tools, in one text. */

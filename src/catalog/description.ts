@@ -7,9 +7,9 @@ import { summarize } from "./summary.ts";
 export type CatalogForm = "full" | "index";
 
 /** `api.$search` and `api.$describe` as declared members of `api`, in every form. */
-export const LOOKUP_MEMBERS = `  /** Finds tools by what they do, best first. \`name\` is the call path (api.<name>), \`declaration\` how to call it. */
+export const LOOKUP_MEMBERS = `  /** Finds tools by what they do, best first; \`name\` is the path below api. */
   $search(query: string, options?: { limit?: number }): Promise<{ name: string; summary: string; declaration: string }[]>;
-  /** Declarations of tools by call path, such as "ns.tool_name". */
+  /** Declarations of tools by name. */
   $describe(names: string | string[]): Promise<string>;
 `;
 

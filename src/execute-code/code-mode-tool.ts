@@ -64,6 +64,8 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       const declarations = withLookupMembers(generateDeclarations(tools));
       const catalog = catalogText(index.entries, declarations, resolved.catalog);
       cache = { index, declarations, description: `${GUIDE}\n\n${catalog.text}`, form: catalog.form };
+      // Behind an index the model's first program searches: build the search index while it thinks.
+      if (catalog.form === "index") setTimeout(() => executor && index.catalog.warm(), 0).unref();
     }
     return cache;
   };
