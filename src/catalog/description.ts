@@ -137,7 +137,33 @@ function withSummaries(group: Group, words: number): string {
 
 function namesOnly(group: Group, cap: number): string {
   if (cap === 0) return `${label(group)}\n`;
-  const names = group.entries.slice(0, cap).map((entry) => entry.path.at(-1));
+  const names = group.entries.slice(0, cap).map((entry) => entry.path.at(-1)!);
   const more = group.entries.length - names.length;
-  return `${label(group)}: ${names.join(", ")}${more > 0 ? `, … ${more} more` : ""}\n`;
+  return `${label(group)}: ${braced(names)}${more > 0 ? `, … ${more} more` : ""}\n`;
+}
+
+/**
+ * Names in shell brace form where three or more in a row share a first word, which many servers
+ * repeat in every name: `browser_{click, close, drag}` for browser_click, browser_close, browser_drag.
+ */
+function braced(names: string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < names.length; ) {
+    const prefix = /^[^_]+_/.exec(names[i]!)?.[0];
+    let end = i + 1;
+    const shares = (name: string) => prefix !== undefined && name.startsWith(prefix) && name.length > prefix.length;
+    if (shares(names[i]!)) while (end < names.length && shares(names[end]!)) end++;
+    if (end - i >= 3) {
+      parts.push(
+        `${prefix}{${names
+          .slice(i, end)
+          .map((name) => name.slice(prefix!.length))
+          .join(", ")}}`,
+      );
+    } else {
+      parts.push(...names.slice(i, end));
+    }
+    i = end;
+  }
+  return parts.join(", ");
 }
