@@ -64,10 +64,11 @@ export class Bridge implements BridgeEndpoint {
         `api.${clip(path)} was not called: this execution already made ${this.#limits.maxToolCalls} tool calls, the limit. Batch work into fewer calls.`,
       );
     }
-    if (path === "$search" || path === "$describe") return this.#lookUp(path, argsJson);
+    if (isLookUp(path)) return this.#lookUp(path, argsJson);
     const entry = this.#index.get(path);
     if (!entry) {
-      const guess = path.length <= MAX_SUGGESTED_NAME ? closestName(path, this.#index.dottedPaths()) : undefined;
+      const guess =
+        path.length <= MAX_SUGGESTED_NAME ? closestName(path, [...this.#index.dottedPaths(), ...LOOKUPS]) : undefined;
       return fail(
         "type",
         `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are on \`api\` in the tool description; find others with api.$search("what it does").`,
@@ -203,6 +204,13 @@ export class Bridge implements BridgeEndpoint {
     this.#running--;
     this.#waiting.shift()?.();
   }
+}
+
+/** The methods of `api` that the host answers itself, from the catalog. */
+const LOOKUPS = ["$search", "$describe"] as const;
+
+function isLookUp(path: string): path is (typeof LOOKUPS)[number] {
+  return (LOOKUPS as readonly string[]).includes(path);
 }
 
 function clip(name: string): string {

@@ -106,6 +106,11 @@ describe("api.$search and api.$describe in programs", () => {
     expect(result.error?.message).toMatch(/Did you mean api\.weather\.get_forecast\?.*api\.\$search/);
   });
 
+  it("a misspelt lookup gets a did-you-mean", async () => {
+    const result = await run(`await api.$serch("add");`);
+    expect(result.error?.message).toMatch(/api\.\$serch is not a tool\. Did you mean api\.\$search\?/);
+  });
+
   it("lookups count toward the call limit", async () => {
     const limited = createCodeModeTool(registry, { runtime: "vm", maxToolCalls: 2 });
     try {
