@@ -62,6 +62,7 @@ const EXPANSIONS: Record<string, string[]> = {
 // A tool whose every name word the query names is likely the one meant: its score grows by up to
 // this share (create_pull_request over create_pull_request_review for "create a pull request").
 const NAME_COVERAGE_BONUS = 0.5;
+const MAX_QUERY_WORDS = 24;
 // Results re-scored by name coverage; the rest keep their BM25 order.
 const RESCORED = 50;
 
@@ -108,8 +109,11 @@ export class ToolSearchIndex {
 
   /** The best `limit` entries for `query`, best first. */
   search(query: string, limit: number): ApiEntry[] {
-    const asked = new Set(words(query).flatMap((word) => queryTerm(word) ?? []));
-    const hits = this.#index.search(query);
+    // Each word once, and not too many: a query's cost grows with its words, and a program may
+    // search as often as its call limit allows.
+    const distinct = [...new Set(words(query).map((word) => word.toLowerCase()))].slice(0, MAX_QUERY_WORDS);
+    const asked = new Set(distinct.flatMap((word) => queryTerm(word) ?? []));
+    const hits = this.#index.search(distinct.join(" "));
     const rescored = hits.slice(0, RESCORED).map((hit) => {
       // The name alone, and the whole path: "github create pull request" prefers the path it names.
       const { leaf, path } = this.#nameStems[hit.id as number]!;
