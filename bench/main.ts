@@ -1,6 +1,6 @@
+import { parseFlags } from "../src/cli/usage.ts";
 import { benchTypegen } from "./typegen.ts";
 import { benchVm } from "./vm.ts";
-import { parseFlags } from "../src/cli/usage.ts";
 
 type Section = Record<string, unknown>;
 
@@ -10,6 +10,8 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   docker: async () => (await import("./docker.ts")).benchDocker(),
   tokens: async () => (await import("./tokens.ts")).benchTokens(),
   mcp: async () => (await import("./mcp.ts")).benchMcp(),
+  results: async () => (await import("./results.ts")).benchResults(),
+  startup: async () => (await import("./startup.ts")).benchStartup(),
   catalog: async () => (await import("./catalog.ts")).benchCatalog(),
 };
 

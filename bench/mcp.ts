@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { McpServerConfig } from "../src/config/schema.ts";
+import type { McpServerConfig } from "../src/mcp/server-config.ts";
 import { connectMcpServers } from "../src/mcp/client.ts";
 import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
 import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";

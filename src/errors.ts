@@ -1,9 +1,31 @@
-/** The error kinds of DESIGN.md; every failure a user or model sees carries one. */
+/**
+ * What went wrong, in one word; every failure a user or model sees carries one. The one list of
+ * their meanings (the README refers here):
+ *
+ * - `syntax`: the program does not parse (or uses `import`); line and column are the model's own.
+ * - `type`: a tool was called with input that does not match its schema, or no such tool exists.
+ * - `runtime`: the program threw (its own error, or one it did not catch); line and column when known.
+ * - `tool`: a tool failed, refused the call (approval) or did not answer within `toolCallTimeout`.
+ * - `timeout`: the execution ran past `timeout`; the program was stopped.
+ * - `memory`: the program ran past `memoryLimit`; its sandbox was thrown away.
+ * - `limit`: a bound of the execution was reached: tool calls, one call's input or result size, a call after the end.
+ * - `executor`: the runtime itself could not run the program (cannot start, child died, engine gone, closed).
+ * - `config`: a setting, config file, tools module or registration is wrong; nothing started.
+ */
 export type ErrorKind = "syntax" | "type" | "runtime" | "tool" | "timeout" | "memory" | "limit" | "executor" | "config";
 
 const MARKER = Symbol.for("code-mode.error");
 
-/** Base class of code-mode's errors: a `kind`, a message that says what to do, maybe a position. */
+/**
+ * Base class of code-mode's errors: a `kind` (see ErrorKind), a message that says what to do, maybe a position.
+ *
+ * @example
+ * try {
+ *   await session.close();
+ * } catch (error) {
+ *   if (CodeModeError.isInstance(error) && error.kind === "config") console.error(error.message);
+ * }
+ */
 export class CodeModeError extends Error {
   readonly kind: ErrorKind;
   readonly line?: number;

@@ -75,9 +75,11 @@ function classicModel(): ScriptedModel {
   });
 }
 
+// The declarations go to the console, where they come back as plain text; the names as the result.
 const SEARCH_PROGRAM = `const needs = ${JSON.stringify(NEEDS.map((n) => n.query))};
 const found = await Promise.all(needs.map((q) => api.$search(q, { limit: 2 })));
-return found.map((matches) => matches.map((m) => ({ name: m.name, declaration: m.declaration })));`;
+console.log(await api.$describe(found.flat().map((m) => m.name)));
+return found.map((matches) => matches.map((m) => m.name));`;
 
 /**
  * Code: one program searches; the next calls the three tools it found (the model reads each
@@ -88,8 +90,9 @@ function codeModeModel(): ScriptedModel {
     const [search, work] = conversation.outcomes;
     if (!search) return { calls: [{ tool: "execute_code", input: { code: SEARCH_PROGRAM } }] };
     if (!work) {
-      const matches = (search.value as { name: string }[][] | undefined) ?? [];
-      const missing = NEEDS.filter((need, i) => !matches[i]?.some((m) => m.name === need.tool));
+      const found = search.value;
+      const names = (i: number): unknown[] => (Array.isArray(found) && Array.isArray(found[i]) ? found[i] : []);
+      const missing = NEEDS.filter((need, i) => !names(i).includes(need.tool));
       if (missing.length > 0) return answer(`I could not find ${missing.map((n) => n.tool).join(", ")}.`);
       return {
         calls: [

@@ -20,6 +20,16 @@ export type AiSdkCodeModeTool = SdkTool<{ code: string }, CodeModeToolOutput>;
  * Wraps the `execute_code` tool for `generateText`/`streamText`: the model reads the compact text,
  * while step results keep `{ text, result }` (the ExecutionResult) for the application.
  * Failed programs are ordinary results, so the model reads the error and fixes its next program.
+ *
+ * @example
+ * import { generateText, stepCountIs } from "ai";
+ * import { toAiSdkTool } from "code-mode/ai";
+ * const { text } = await generateText({
+ *   model,
+ *   tools: { execute_code: toAiSdkTool(createCodeModeTool(registry)) },
+ *   stopWhen: stepCountIs(5),
+ *   prompt: "Book a review with Ada and Linus.",
+ * });
  */
 export function toAiSdkTool(codeModeTool: CodeModeTool): AiSdkCodeModeTool {
   return tool<{ code: string }, CodeModeToolOutput, Record<string, unknown>>({
@@ -72,6 +82,17 @@ export interface FromAiSdkOptions {
  * Turns AI SDK tools (zod, Standard Schema or JSON Schema inputs) into registry tools, keyed by
  * their names in the set. Tools without `execute` (client-side or provider tools) are refused,
  * since a program can only call tools that run on the host.
+ *
+ * @example
+ * import { tool } from "ai";
+ * import { z } from "zod";
+ * import { fromAiSdkTools } from "code-mode/ai";
+ * const weather = tool({
+ *   description: "Current temperature of a city.",
+ *   inputSchema: z.object({ city: z.string() }),
+ *   execute: async ({ city }) => ({ tempC: 21 }),
+ * });
+ * const registry = new ToolRegistry(await fromAiSdkTools({ weather }));
  */
 export async function fromAiSdkTools(tools: ToolSet, options: FromAiSdkOptions = {}): Promise<Tool[]> {
   const result: Tool[] = [];

@@ -98,6 +98,11 @@ const SYSTEM: Record<AgentMode, string> = {
  * Runs one task on the AI SDK's tool loop (`generateText` with a step limit), in classic or code
  * mode, and reports what happened: answer, steps, model calls, tool calls (inside programs too),
  * usage and time. A failed program goes back to the model as its tool result, to be fixed.
+ *
+ * @example
+ * import { runAgent } from "code-mode/ai";
+ * const run = await runAgent({ model, tools: registry, mode: "code", prompt: "How many notes mention Ada?" });
+ * console.log(run.text, run.modelCalls, run.programs.length);
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
   const started = performance.now();

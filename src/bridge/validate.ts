@@ -1,16 +1,29 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import type { JsonSchema, Tool } from "../tools/tool.ts";
-
-// ajv-formats ships CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
 // Tool schemas come from anywhere (MCP servers, zod, hand-written): unknown keywords and
 // formats are tolerated rather than refused, so a call is never blocked by schema pedantry.
 const options = { strict: false, allErrors: true, allowUnionTypes: true, validateFormats: true } as const;
-const draft07 = addFormats(new Ajv(options));
-const draft2020 = addFormats(new Ajv2020(options) as unknown as Ajv);
+
+// Ajv takes tens of ms to load: it is required on the first check, not with `import "code-mode"`
+// (createCodeModeTool warms it up while the runtime starts). All three packages ship CommonJS.
+const require = createRequire(import.meta.url);
+let compilers: { draft07: Ajv; draft2020: Ajv } | undefined;
+
+/** The draft-07 and 2020-12 compilers, loaded on first use. */
+export function schemaCompilers(): { draft07: Ajv; draft2020: Ajv } {
+  if (!compilers) {
+    const { Ajv } = require("ajv") as typeof import("ajv");
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    const formats = require("ajv-formats") as { default: (ajv: Ajv) => Ajv };
+    compilers = {
+      draft07: formats.default(new Ajv(options)),
+      draft2020: formats.default(new Ajv2020(options) as unknown as Ajv),
+    };
+  }
+  return compilers;
+}
 
 export type InputCheck = (input: unknown) => string | undefined;
 
@@ -28,6 +41,7 @@ export function inputCheckFor(tool: Tool, label: string): InputCheck {
 
 /** Compiles a tool's JSON Schema (draft-07, or 2020-12 when it says so); throws when it is invalid. */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
+  const { draft07, draft2020 } = schemaCompilers();
   if (typeof schema === "boolean") return draft07.compile(schema);
   const { $schema, $id: _id, ...rest } = schema as Record<string, unknown>;
   const ajv = typeof $schema === "string" && $schema.includes("2020-12") ? draft2020 : draft07;

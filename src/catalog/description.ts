@@ -1,6 +1,6 @@
+import type { CatalogSettings } from "../settings.ts";
 import { estimateTokens } from "../tokens/estimate-tokens.ts";
 import type { ApiEntry } from "../typegen/names.ts";
-import type { ResolvedCatalogSettings } from "./settings.ts";
 import { summarize } from "./summary.ts";
 
 /** Which form the description's catalog has: every declaration, or an index plus lookups. */
@@ -37,7 +37,7 @@ export function fitsBudget(text: string, budget: number): boolean {
 export function catalogText(
   entries: readonly ApiEntry[],
   declarations: string,
-  settings: ResolvedCatalogSettings,
+  settings: Required<CatalogSettings>,
 ): { form: CatalogForm; text: string } {
   const full = settings.mode === "full" || (settings.mode === "auto" && fitsBudget(declarations, settings.budget));
   if (full) return { form: "full", text: declarations };
@@ -100,7 +100,7 @@ function guide(entries: readonly ApiEntry[], groups: Group[]): string {
   const call = [topLevel && "api.<tool>", namespaces > 0 && "api.<namespace>.<tool>"].filter(Boolean).join(" or ");
   return `The catalog has ${count}, indexed below without their declarations (call them as ${call}). Look tools up before calling them; one program may search and call:
 const found = await api.$search(${JSON.stringify(query || "what the tool does")}); // best first: [{ name: ${JSON.stringify(name)}, summary, declaration }]
-const text = await api.$describe(${JSON.stringify(name)}); // declarations by name (or names)
+console.log(await api.$describe(found.map((m) => m.name))); // their declarations, as plain text to read
 declare const api: {
 ${LOOKUP_MEMBERS}  // ...and the tools below
 };

@@ -1,5 +1,5 @@
-import MiniSearch from "minisearch";
-import { stemmer } from "stemmer";
+import { createRequire } from "node:module";
+import type MiniSearch from "minisearch";
 import type { ApiEntry } from "../typegen/names.ts";
 import { summarize } from "./summary.ts";
 
@@ -13,12 +13,32 @@ const BOOST = { name: 4, summary: 2, description: 1, params: 0.5 };
 const MAX_FIELD_CHARS = 4000;
 const MAX_PARAMS = 60;
 
-// Words that say nothing about what a tool does. Stemmed like the terms they are compared with.
-const STOP_WORDS = new Set(
-  "a an and are as at be by for from in into is it its of on or that the this to with you your use used using can will when which what how do does my i want need all any"
-    .split(" ")
-    .map((word) => stemmer(word)),
-);
+// Words that say nothing about what a tool does.
+const STOP_WORDS =
+  "a an and are as at be by for from in into is it its of on or that the this to with you your use used using can will when which what how do does my i want need all any";
+
+const require = createRequire(import.meta.url);
+
+interface SearchLibraries {
+  MiniSearch: typeof MiniSearch;
+  stem: (word: string) => string;
+  /** STOP_WORDS, stemmed like the terms they are compared with. */
+  stopStems: Set<string>;
+}
+let libraries: SearchLibraries | undefined;
+
+// Loaded on the first search (some 20 ms): most programs never search.
+function searchLibraries(): SearchLibraries {
+  if (!libraries) {
+    const { stemmer } = require("stemmer") as typeof import("stemmer");
+    libraries = {
+      MiniSearch: require("minisearch") as typeof MiniSearch,
+      stem: stemmer,
+      stopStems: new Set(STOP_WORDS.split(" ").map((word) => stemmer(word))),
+    };
+  }
+  return libraries;
+}
 
 // Query expansion: short forms people write for words tool descriptions spell out, and the verbs
 // people use for the few that tool names use (create, get, update, delete). Keys and values are
@@ -83,7 +103,7 @@ export class ToolSearchIndex {
 
   constructor(entries: readonly ApiEntry[]) {
     this.#entries = entries;
-    this.#index = new MiniSearch<SearchDocument>({
+    this.#index = new (searchLibraries().MiniSearch)<SearchDocument>({
       fields: ["name", "summary", "description", "params"],
       tokenize: words,
       processTerm: indexTerm,
@@ -178,13 +198,15 @@ function words(text: string): string[] {
 }
 
 function indexTerm(word: string): string | null {
-  const stem = stemmer(word.toLowerCase());
-  return STOP_WORDS.has(stem) ? null : stem;
+  const { stem, stopStems } = searchLibraries();
+  const term = stem(word.toLowerCase());
+  return stopStems.has(term) ? null : term;
 }
 
 function queryTerm(word: string): string | string[] | null {
-  const stem = stemmer(word.toLowerCase());
-  const expanded = EXPANSIONS[stem];
-  if (expanded) return [stem, ...expanded];
-  return STOP_WORDS.has(stem) ? null : stem;
+  const { stem, stopStems } = searchLibraries();
+  const term = stem(word.toLowerCase());
+  const expanded = EXPANSIONS[term];
+  if (expanded) return [term, ...expanded];
+  return stopStems.has(term) ? null : term;
 }

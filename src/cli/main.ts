@@ -1,4 +1,5 @@
 import { CodeModeError } from "../errors.ts";
+import { flagUsage } from "../settings.ts";
 import { UsageError } from "./usage.ts";
 
 type Command = (argv: string[]) => Promise<number>;
@@ -14,14 +15,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 export const USAGE = `Usage:
-  code-mode run FILE... [--tools MODULE]... [--config FILE] [--runtime vm|docker|auto]
-                        [--timeout SECONDS] [--memory-limit MB] [--json]
+  code-mode run FILE... [--tools MODULE]... [--config FILE] [${flagUsage("runtime")}]
+                        [${flagUsage("timeout")}] [${flagUsage("memoryLimit")}] [--json]
   code-mode types   [--tools MODULE]... [--config FILE]
   code-mode serve   [--config FILE] [--http HOST:PORT]
   code-mode image build [--tag NAME]
   code-mode bench   [--json] [--agent]
   code-mode agent "TASK" [--mode classic|code] [--model NAME] [--config FILE] [--tools MODULE]...
-                         [--runtime vm|docker|auto] [--max-steps N] [--json]
+                         [${flagUsage("runtime")}] [--max-steps N] [--json]
 
 FILE is a TypeScript program (use - for standard input). A tools MODULE is a .ts, .js or .mjs
 file whose default export is an array of tools. See README.md for the config file.`;

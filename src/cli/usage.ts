@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { parseFlagValue, SETTINGS, type Setting, type SettingName, type Settings } from "../settings.ts";
 
 /** A wrong flag or argument: the CLI prints it with the usage and exits 2. */
 export class UsageError extends Error {
@@ -14,16 +15,32 @@ export function parseFlags<T extends ParseArgsConfig["options"]>(argv: string[],
   }
 }
 
-/** A flag that must be a number within [min, max]. */
-export function numberFlag(
-  name: string,
-  value: string | undefined,
-  min = 0,
-  max = Number.POSITIVE_INFINITY,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} is "${value}"; expected a positive number.`);
-  if (n < min || n > max) throw new UsageError(`--${name} is ${value}; expected a number from ${min} to ${max}.`);
-  return n;
+/** The parseArgs options of the settings a command offers as flags (the table's `flag` names). */
+export function settingFlags<const N extends SettingName>(names: readonly N[]) {
+  return Object.fromEntries(names.map((name) => [flagOf(name), { type: "string" as const }])) as Record<
+    FlagOf<N>,
+    { type: "string" }
+  >;
+}
+
+/** The settings given as flags, checked against the table; a wrong one is a UsageError naming the flag. */
+export function readSettingFlags(values: Record<string, unknown>, names: readonly SettingName[]): Settings {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const text = values[flagOf(name)];
+    if (typeof text !== "string") continue;
+    const parsed = parseFlagValue(name, text);
+    if ("problem" in parsed) throw new UsageError(parsed.problem);
+    const [group, field] = name.split(".");
+    if (field === undefined) out[name] = parsed.value;
+    else out[group!] = { ...(out[group!] as object | undefined), [field]: parsed.value };
+  }
+  return out as Settings;
+}
+
+type FlagOf<N extends SettingName> = (typeof SETTINGS)[N] extends { flag: infer F extends string } ? F : N;
+
+function flagOf(name: SettingName): string {
+  const setting: Setting = SETTINGS[name];
+  return setting.flag ?? name;
 }

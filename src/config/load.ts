@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import JSON5 from "json5";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { configPath } from "./path.ts";
 import { type CodeModeConfig, configSchema } from "./schema.ts";
 
 /** A loaded config and the folder its relative paths are resolved against. */
@@ -13,14 +14,17 @@ export interface LoadedConfig {
   baseDir: string;
 }
 
-const DEFAULT_FILES = ["code-mode.json5", "augure.json5"];
-
 /**
  * Loads `file`, or else `code-mode.json5` / `augure.json5` from `cwd`. An `augure.json5` is read
  * the same way (its `codeMode`, `tools`, `mcpServers` and `model`; other sections are its own).
+ *
+ * @example
+ * import { loadConfig } from "code-mode/config";
+ * const { config, baseDir } = loadConfig(); // code-mode.json5 in the working directory, if any
+ * console.log(config.codeMode?.runtime ?? "auto", baseDir);
  */
 export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
-  const path = file ? resolve(cwd, file) : DEFAULT_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  const path = configPath(file, cwd);
   if (!path) return { config: {}, baseDir: cwd };
   let text: string;
   try {
@@ -43,7 +47,15 @@ export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
   return { config: parseConfig(raw, path), file: path, baseDir: dirname(path) };
 }
 
-/** Checks a config object; every wrong field is named with its value and what was expected. */
+/**
+ * Checks a config object; every wrong field is named with its value and what was expected.
+ *
+ * @example
+ * import { parseConfig } from "code-mode/config";
+ * parseConfig({ codeMode: { timeout: 0 } });
+ * // throws ConfigError: the config has a problem:
+ * // - codeMode.timeout is 0: expected a number of seconds from 0.01 to 3600
+ */
 export function parseConfig(raw: unknown, source = "the config"): CodeModeConfig {
   const parsed = configSchema.safeParse(raw);
   if (parsed.success) return parsed.data;

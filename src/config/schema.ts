@@ -1,56 +1,38 @@
 import { z } from "zod";
-import { MAX_BUDGET, MIN_INDEX_BUDGET } from "../catalog/settings.ts";
+import { mcpServerSchema } from "../mcp/server-config.ts";
+import { expectation, SETTINGS, type Setting, type Settings } from "../settings.ts";
 
-// The same ranges as resolveOptions, so a config value is refused here, naming the file.
-const seconds = z.number().min(0.01).max(3600);
+/** The zod type of one row of the settings table; a range miss says what was expected. */
+function settingSchema(setting: Setting): z.ZodType {
+  const expected = { error: `expected ${expectation(setting)}` };
+  switch (setting.kind) {
+    case "choice":
+      return z.enum(setting.choices as [string, ...string[]]);
+    case "text":
+      return z.string().min(1, expected);
+    case "number":
+      return z.number().min(setting.min, expected).max(setting.max, expected);
+    case "integer": {
+      const whole = z.number().int(expected).min(setting.min, expected);
+      return setting.max === undefined ? whole : whole.max(setting.max, expected);
+    }
+  }
+}
 
-export const dockerSchema = z
-  .object({
-    image: z.string().min(1).optional(),
-    poolSize: z.number().int().min(0).max(64).optional(),
-    toolCallTimeout: seconds.optional(),
-  })
-  .strict();
+/** The `codeMode` section, built from the settings table: `docker.image` becomes `docker: { image }`. */
+function settingsSchema(): z.ZodType<Settings> {
+  const groups = new Map<string, Record<string, z.ZodType>>([["", {}]]);
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    const [group, field] = name.includes(".") ? (name.split(".") as [string, string]) : ["", name];
+    if (!groups.has(group)) groups.set(group, {});
+    groups.get(group)![field] = settingSchema(setting).optional();
+  }
+  const top = groups.get("")!;
+  for (const [group, fields] of groups) if (group) top[group] = z.object(fields).strict().optional();
+  return z.object(top).strict() as unknown as z.ZodType<Settings>;
+}
 
-// The same ranges as resolveCatalogSettings.
-export const catalogSchema = z
-  .object({
-    mode: z.enum(["auto", "full", "index"]).optional(),
-    budget: z.number().int().min(0).max(MAX_BUDGET).optional(),
-    indexBudget: z.number().int().min(MIN_INDEX_BUDGET).max(MAX_BUDGET).optional(),
-  })
-  .strict();
-
-export const codeModeSchema = z
-  .object({
-    runtime: z.enum(["vm", "docker", "auto"]).optional(),
-    timeout: seconds.optional(),
-    memoryLimit: z.number().int().min(8).max(65536).optional(),
-    maxToolCalls: z.number().int().min(1).optional(),
-    maxConcurrentCalls: z.number().int().min(1).optional(),
-    toolCallTimeout: seconds.optional(),
-    docker: dockerSchema.optional(),
-    catalog: catalogSchema.optional(),
-  })
-  .strict();
-
-const stdioServer = z
-  .object({
-    command: z.string().min(1),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    cwd: z.string().optional(),
-  })
-  .strict();
-
-const httpServer = z
-  .object({
-    url: z.url(),
-    headers: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
-
-export const mcpServerSchema = z.union([stdioServer, httpServer]);
+export const codeModeSchema = settingsSchema();
 
 export const configSchema = z
   .object({
@@ -65,4 +47,3 @@ export const configSchema = z
   .strict();
 
 export type CodeModeConfig = z.infer<typeof configSchema>;
-export type McpServerConfig = z.infer<typeof mcpServerSchema>;

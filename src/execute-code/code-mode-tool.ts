@@ -1,10 +1,12 @@
 import { ApiIndex } from "../bridge/api-index.ts";
+import { schemaCompilers } from "../bridge/validate.ts";
 import type { ToolMatch } from "../catalog/catalog.ts";
 import { type CatalogForm, catalogText, withLookupMembers } from "../catalog/description.ts";
 import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
+import { typeStripper } from "../transpile/transpile.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
 import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { resultText } from "./result-text.ts";
@@ -44,14 +46,27 @@ export interface CodeModeTool {
   close(): Promise<void>;
 }
 
-const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.<tool>(input)\` (declared below); chain calls with ordinary code: variables, loops, conditions, try/catch, Promise.all. \`return\` the final value (plain JSON data) and use console.log for notes; both come back to you. Each tool error is thrown as an Error you can catch. There is no network, file system, require or import: only \`api\`. Do as much as you can in one program.`;
+const GUIDE = `Run a TypeScript program in a sandbox. Call tools as \`await api.<tool>(input)\` (declared below); chain calls with ordinary code: variables, loops, conditions, try/catch, Promise.all. \`return\` only what you need to read (plain JSON data) and use console.log for short notes; both come back to you, cut to a budget. Keep bulk data inside the program: filter, count and summarise there. Each tool error is thrown as an Error you can catch. There is no network, file system, require or import: only \`api\`. Do as much as you can in one program.`;
 
-/** Creates the `execute_code` tool over a registry. */
+/**
+ * Creates the `execute_code` tool over a registry and starts its runtime (unless you pass an
+ * Executor of your own as `runtime`, which the tool then neither starts nor closes).
+ *
+ * @example
+ * const tool = createCodeModeTool(new ToolRegistry([weather]), { runtime: "vm", timeout: 10 });
+ * const { text, result } = await tool.execute({ code: 'return await api.get_weather({ city: "Oslo" })' });
+ * await tool.close();
+ */
 export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOptions = {}): CodeModeTool {
   const resolved = resolveOptions(options);
   const ownsExecutor = typeof resolved.runtime === "string";
   // Started now, so the runtime's processes are warm by the first program.
   let executor: Executor | undefined = createExecutor(resolved);
+  // While its processes start, load what the first program needs in this process too.
+  setImmediate(() => {
+    typeStripper();
+    schemaCompilers();
+  }).unref();
   let cache: { index: ApiIndex; declarations: string; description: string; form: CatalogForm } | undefined;
   const invalidate = () => {
     cache = undefined;
@@ -107,7 +122,10 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
         ...(resolved.approve && { approve: resolved.approve }),
         ...(context.signal && { signal: context.signal }),
       });
-      return { text: resultText(result, resolved.maxTextChars), result };
+      return {
+        text: resultText(result, { maxTokens: resolved.maxTextTokens, maxChars: resolved.maxTextChars }),
+        result,
+      };
     },
     async close() {
       registry.off("change", invalidate);

@@ -1,6 +1,6 @@
-import type { McpServerConfig } from "../config/schema.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { McpConnection } from "./connection.ts";
+import type { McpServerConfig } from "./server-config.ts";
 
 export interface McpClientOptions {
   /** Folder that relative stdio `cwd`s resolve against, and where stdio servers start. Default: cwd. */
@@ -22,6 +22,15 @@ export interface McpServers {
  * Connects every configured MCP server at once and registers its tools under the namespace
  * of the server's name (`api.<server>.<tool>`). A server that fails to start is reported through
  * `onWarning` with its stderr tail and left out; the others work normally.
+ *
+ * @example
+ * import { connectMcpServers } from "code-mode/mcp";
+ * const servers = await connectMcpServers(
+ *   { files: { command: "npx", args: ["@modelcontextprotocol/server-filesystem", "."] } },
+ *   registry, // the tools appear as api.files.<tool>
+ * );
+ * // ...
+ * await servers.close();
  */
 export async function connectMcpServers(
   servers: Record<string, McpServerConfig>,

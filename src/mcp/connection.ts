@@ -1,11 +1,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { McpServerConfig } from "../config/schema.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { Tool } from "../tools/tool.ts";
 import { VERSION } from "../version.ts";
 import { McpServerError } from "./errors.ts";
+import type { McpServerConfig } from "./server-config.ts";
 import { StderrTail } from "./stderr-tail.ts";
 import { checkListedTools, type ListedTool } from "./tool-list.ts";
 import { toolResultValue } from "./tool-result.ts";

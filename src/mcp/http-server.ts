@@ -47,6 +47,14 @@ interface Session {
  * DNS-rebinding protection: only `Host` headers naming this server are accepted. Sessions end on
  * DELETE, when their transport closes, or after `idleTimeoutMs` without a request; at most
  * `maxSessions` are open at once.
+ *
+ * @example
+ * import { createMcpServer, listenHttp } from "code-mode/mcp";
+ * const tool = createCodeModeTool(registry);
+ * const endpoint = await listenHttp(() => createMcpServer(tool, { registry }), "127.0.0.1", 3000);
+ * console.log(endpoint.url); // http://127.0.0.1:3000/mcp
+ * // ...
+ * await endpoint.close();
  */
 export async function listenHttp(
   newServer: () => Server,

@@ -124,6 +124,12 @@ class CodeModeServer extends Server {
  * (the description then holds an index), a second tool, `search_tools`, finds them. Programs run concurrently; a failing
  * program is an `isError` result, never a server failure. Connect it to any transport; one server
  * per client connection, all sharing the same `tool`.
+ *
+ * @example
+ * import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+ * import { createMcpServer } from "code-mode/mcp";
+ * const server = createMcpServer(createCodeModeTool(registry), { registry });
+ * await server.connect(new StdioServerTransport());
  */
 export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = {}): Server {
   const server = new CodeModeServer(

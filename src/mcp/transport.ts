@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { McpServerConfig } from "../config/schema.ts";
+import type { McpServerConfig } from "./server-config.ts";
 import type { StderrTail } from "./stderr-tail.ts";
 
 /** A configured transport, plus where it leads (for messages) and its process, when it has one. */

@@ -7,6 +7,9 @@ import type { Tool } from "./tool.ts";
 /**
  * Imports tools modules: `.ts` (Node's type stripping), `.js` or `.mjs` files whose default
  * export is an array of tools (a single tool is accepted too).
+ *
+ * @example
+ * const registry = new ToolRegistry(await loadToolModules(["./tools.ts"]));
  */
 export async function loadToolModules(paths: readonly string[], baseDir = process.cwd()): Promise<Tool[]> {
   const tools: Tool[] = [];

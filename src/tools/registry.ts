@@ -6,7 +6,14 @@ import { type Tool, toolKey } from "./tool.ts";
 // characters, whitespace and empty names have no sane rendering, so they are refused here.
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-:/]{0,127}$/;
 
-/** Holds the tools a program may call; emits "change" whenever the set changes. */
+/**
+ * Holds the tools a program may call; emits "change" whenever the set changes.
+ *
+ * @example
+ * const registry = new ToolRegistry([weather]);
+ * registry.on("change", () => console.log(registry.list().map((tool) => tool.name)));
+ * registry.register({ name: "add", description: "Adds two numbers.", inputSchema: { type: "object" }, execute: ({ a, b }) => a + b });
+ */
 export class ToolRegistry extends EventEmitter<{ change: [] }> {
   readonly #tools = new Map<string, Tool>();
 

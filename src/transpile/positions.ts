@@ -1,4 +1,9 @@
-import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
+import { createRequire } from "node:module";
+import type { TraceMap } from "@jridgewell/trace-mapping";
+
+// Needed only for programs esbuild reprints; loaded then, not with `import "code-mode"`.
+const require = createRequire(import.meta.url);
+const traceMapping = () => require("@jridgewell/trace-mapping") as typeof import("@jridgewell/trace-mapping");
 
 type Position = { line: number; column: number };
 
@@ -40,12 +45,12 @@ export class MappedPositions extends SourcePositions {
 
   constructor(sourceMapJson: string, lineOffset: number) {
     super();
-    this.#map = new TraceMap(sourceMapJson);
+    this.#map = new (traceMapping().TraceMap)(sourceMapJson);
     this.#lineOffset = lineOffset;
   }
 
   original(line: number, column: number): Position | undefined {
-    const pos = originalPositionFor(this.#map, { line, column: Math.max(0, column - 1) });
+    const pos = traceMapping().originalPositionFor(this.#map, { line, column: Math.max(0, column - 1) });
     if (pos.line === null || pos.column === null) return undefined;
     const modelLine = pos.line - this.#lineOffset;
     return modelLine < 1 ? undefined : { line: modelLine, column: pos.column + 1 };

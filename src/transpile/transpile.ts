@@ -1,7 +1,19 @@
-import { transformSync as stripTypes } from "amaro";
-import { type TransformFailure, transformSync } from "esbuild";
+import { createRequire } from "node:module";
+import type { TransformFailure } from "esbuild";
 import { CodeModeError } from "../errors.ts";
 import { IdentityPositions, MappedPositions, type SourcePositions } from "./positions.ts";
+
+// Both load on first use (amaro compiles its WebAssembly, some 40 ms), not with `import "code-mode"`;
+// createCodeModeTool warms the stripper up while its runtime starts. Both ship CommonJS.
+const require = createRequire(import.meta.url);
+const esbuild = () => require("esbuild") as typeof import("esbuild");
+let amaro: typeof import("amaro") | undefined;
+
+/** The type stripper, loaded on first call (call it early to load it ahead of the first program). */
+export function typeStripper(): typeof import("amaro") {
+  amaro ??= require("amaro") as typeof import("amaro");
+  return amaro;
+}
 
 /** A program ready for a runtime: `js` is one `async function __main() {...}` declaration. */
 export interface TranspiledProgram {
@@ -17,6 +29,10 @@ const FUNCTION_EXPRESSION = /^\s*async\s*(\([^)]*\)\s*(:[^=]+)?=>|[A-Za-z_$][\w$
  * Turns the model's TypeScript into JavaScript. The code is a program body (top-level
  * `await` and `return`; the returned value is the result) or an async function expression.
  * Throws a `syntax` CodeModeError with the model's line and column.
+ *
+ * @example
+ * const { js } = transpile("const n: number = await api.count();\nreturn n + 1;");
+ * // js: "async function __main() {...}", types blanked out, positions kept
  */
 export function transpile(code: string): TranspiledProgram {
   if (typeof code !== "string") throw new CodeModeError("syntax", "The program must be a string of TypeScript code.");
@@ -48,7 +64,7 @@ const IMPORT_WORD = /\bimport\b/;
 function refuseDynamicImport(source: string, lineOffset: number): void {
   let out: string;
   try {
-    out = transformSync(source, { loader: "ts", format: "esm", supported: { "dynamic-import": false } }).code;
+    out = esbuild().transformSync(source, { loader: "ts", format: "esm", supported: { "dynamic-import": false } }).code;
   } catch {
     return; // A syntax error: the normal path reports it.
   }
@@ -70,12 +86,13 @@ function build(source: string, lineOffset: number): TranspiledProgram {
   // positions stay exact. esbuild (~1 ms per call, a process round trip) handles what stripping
   // cannot (enums, namespaces, parameter properties) and words syntax errors best.
   try {
-    return { js: stripTypes(source, { mode: "strip-only" }).code, positions: new IdentityPositions(lineOffset) };
+    const js = typeStripper().transformSync(source, { mode: "strip-only" }).code;
+    return { js, positions: new IdentityPositions(lineOffset) };
   } catch {
     // Fall through to esbuild.
   }
   try {
-    const out = transformSync(source, {
+    const out = esbuild().transformSync(source, {
       loader: "ts",
       format: "esm",
       target: "es2024",

@@ -27,6 +27,10 @@ type Level = Map<string, string | Level>;
  * Deterministic and compact, since it goes into the model's prompt: a type is written inline where
  * it is used, unless it is big (then `XInput`/`XOutput`), shared by several places (one declaration,
  * named after where it first appears), or named by the schema (`$ref` targets).
+ *
+ * @example
+ * const text = generateDeclarations(registry.list());
+ * // declare const api: { get_weather(input: { city: string }): Promise<{ tempC: number }>; ... };
  */
 export function generateDeclarations(tools: readonly Tool[]): string {
   const names = new TypeNames();

@@ -2,14 +2,8 @@
 import { generateText, stepCountIs } from "ai";
 import { afterAll, describe, expect, it } from "vitest";
 import examples from "../../examples/tools.ts";
-import {
-  createCodeModeTool,
-  SEARCH_TOOL_NAME,
-  ToolRegistry,
-  toAiSdkSearchTool,
-  toAiSdkTool,
-  VmExecutor,
-} from "../../src/index.ts";
+import { toAiSdkSearchTool, toAiSdkTool } from "../../src/agent/index.ts";
+import { createCodeModeTool, SEARCH_TOOL_NAME, ToolRegistry, VmExecutor } from "../../src/index.ts";
 import { mockModel, toolResults } from "./mock-model.ts";
 
 const executor = new VmExecutor({ processes: 1 });

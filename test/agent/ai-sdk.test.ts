@@ -1,14 +1,8 @@
 import { generateText, jsonSchema, stepCountIs, tool } from "ai";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  type CodeModeToolOutput,
-  createCodeModeTool,
-  fromAiSdkTools,
-  ToolRegistry,
-  toAiSdkTool,
-  VmExecutor,
-} from "../../src/index.ts";
+import { fromAiSdkTools, toAiSdkTool } from "../../src/agent/index.ts";
+import { type CodeModeToolOutput, createCodeModeTool, ToolRegistry, VmExecutor } from "../../src/index.ts";
 import { mockModel, toolResults } from "./mock-model.ts";
 
 const executor = new VmExecutor({ processes: 1 });

@@ -6,8 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAgent } from "../../src/agent/index.ts";
 import { resolveModel } from "../../src/agent/model.ts";
-import { runAgent, type Tool } from "../../src/index.ts";
+import type { Tool } from "../../src/index.ts";
 import { type ScriptedReply, startOpenAiFixture, toolMessages } from "../fixtures/openai-server.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

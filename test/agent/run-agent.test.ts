@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { type AgentEvent, runAgent, type Tool, VmExecutor } from "../../src/index.ts";
+import { type AgentEvent, runAgent } from "../../src/agent/index.ts";
+import { type Tool, VmExecutor } from "../../src/index.ts";
 import { mockModel, toolResults } from "./mock-model.ts";
 
 const executor = new VmExecutor({ processes: 1 });
@@ -131,7 +132,7 @@ describe("runAgent, code mode", () => {
       ["weather.temperature", true, 1],
       ["weather.temperature", true, 1],
     ]);
-    expect(run.text).toContain('"rome": 19');
+    expect(run.text).toContain('"rome":19');
     expect(run.steps[0]!.toolResults[0]).toMatchObject({ tool: "execute_code", ok: false });
     // Progress shows each program and each call inside it, live.
     const kinds = events.map((e) => (e.type === "tool-call" ? `call ${e.tool} ${e.inProgram}` : e.type));

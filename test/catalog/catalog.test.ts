@@ -7,6 +7,7 @@ import { CATALOG_QUERIES } from "../../bench/catalog-queries.ts";
 import { CORPUS_MISSING, corpusTools } from "../../bench/corpus.ts";
 import { generatedTools } from "../../bench/typegen.ts";
 import examples from "../../examples/tools.ts";
+import { parseConfig } from "../../src/config/index.ts";
 import { resolveOptions } from "../../src/execute-code/options.ts";
 import {
   type CodeModeOptions,
@@ -14,7 +15,6 @@ import {
   ConfigError,
   createCodeModeTool,
   generateDeclarations,
-  parseConfig,
   type Tool,
   ToolRegistry,
   VmExecutor,

@@ -103,8 +103,8 @@ describe("code-mode run", () => {
   it.each([
     [["run"], /needs at least one FILE/],
     [["run", "x.ts", "--runtime", "wasm"], /--runtime is "wasm"/],
-    [["run", "x.ts", "--timeout", "soon"], /--timeout is "soon"; expected a positive number/],
-    [["run", "x.ts", "--memory-limit", "4"], /--memory-limit is 4; expected a number from 8 to 65536/],
+    [["run", "x.ts", "--timeout", "soon"], /--timeout is "soon"; expected a number of seconds from 0.01 to 3600/],
+    [["run", "x.ts", "--memory-limit", "4"], /--memory-limit is 4; expected a number of MB from 8 to 65536/],
     [["run", "x.ts", "--bogus"], /Unknown option '--bogus'/],
     [["run", "/no/such/program.ts"], /cannot read the program \/no\/such\/program\.ts: ENOENT/],
     [["run", "-", "--tools", "/no/such/tools.ts"], /tools module \/no\/such\/tools\.ts does not exist/],

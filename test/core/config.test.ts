@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadConfig, parseConfig } from "../../src/config/index.ts";
 import { resolveOptions } from "../../src/execute-code/options.ts";
-import { ConfigError, loadConfig, parseConfig } from "../../src/index.ts";
+import { ConfigError } from "../../src/index.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "code-mode-config-"));
 

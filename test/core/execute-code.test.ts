@@ -56,7 +56,7 @@ return { total: await api.add({ a: x, b: y }) };`,
     });
     expect(result.toolCalls.map((c) => c.tool)).toEqual(["add", "add", "add"]);
     expect(result.toolCalls.every((c) => c.ok && c.ms >= 0)).toBe(true);
-    expect(text).toContain('"total": 10');
+    expect(text).toContain('Result:\n{"total":10}');
     expect(text).toContain("sum parts 3 7");
     expect(text).toContain("Tool calls: 3");
   });

@@ -4,15 +4,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  createCodeModeTool,
-  createMcpServer,
-  type HttpEndpoint,
-  listenHttp,
-  ToolRegistry,
-  VmExecutor,
-} from "../../src/index.ts";
+import { createCodeModeTool, ToolRegistry, VmExecutor } from "../../src/index.ts";
 import type { HttpOptions } from "../../src/mcp/http-server.ts";
+import { createMcpServer, type HttpEndpoint, listenHttp } from "../../src/mcp/index.ts";
 import { waitFor } from "./helpers.ts";
 
 const executor = new VmExecutor({ processes: 1 });

@@ -1,10 +1,10 @@
 // Which runtimes the shared suites run on. Docker joins when an engine answers and an image to
 // run exists; in CI (CI=true) its absence fails the run, elsewhere it is skipped with one line.
 
-import { DEFAULTS } from "../../src/execute-code/options.ts";
 import type { RuntimeName } from "../../src/index.ts";
 import { createDocker, pingEngine } from "../../src/runtimes/docker/engine.ts";
 import { resolveImage } from "../../src/runtimes/docker/image.ts";
+import { DEFAULTS } from "../../src/settings.ts";
 
 let docker: Promise<string | undefined> | undefined;
 

@@ -1,9 +1,11 @@
 import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
-import { openCodeMode } from "../../config/open-code-mode.ts";
-import type { CodeModeOptions, RuntimeChoice } from "../../execute-code/options.ts";
+import { loadCodeMode } from "../../config/open-code-mode.ts";
 import { closeOnSignals } from "../shutdown.ts";
-import { parseFlags, UsageError } from "../usage.ts";
+import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
+
+/** The settings `agent` offers as flags. */
+export const AGENT_SETTINGS = ["runtime"] as const;
 
 /**
  * `code-mode agent "TASK"`: runs the task on a model in classic or code mode, with progress on
@@ -15,7 +17,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     model: { type: "string" },
     config: { type: "string" },
     tools: { type: "string", multiple: true },
-    runtime: { type: "string" },
+    ...settingFlags(AGENT_SETTINGS),
     "max-steps": { type: "string" },
     json: { type: "boolean" },
   });
@@ -29,17 +31,13 @@ export async function agentCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new UsageError(`--max-steps is "${values["max-steps"]}"; expected a whole number of at least 1.`);
   }
-  const overrides: CodeModeOptions = {};
-  if (values.runtime !== undefined) {
-    if (!["vm", "docker", "auto"].includes(values.runtime)) {
-      throw new UsageError(`--runtime is "${values.runtime}"; expected vm, docker or auto.`);
-    }
-    overrides.runtime = values.runtime as RuntimeChoice;
-  }
+  const overrides = readSettingFlags(values, AGENT_SETTINGS);
 
-  const session = await openCodeMode({
+  // The agent makes its own execute_code tool (code mode only): the session starts no runtime.
+  const session = await loadCodeMode({
     ...(values.config && { configFile: values.config }),
     toolModules: values.tools ?? [],
+    overrides,
   });
   const abort = new AbortController();
   const removeHandlers = closeOnSignals(async () => {
@@ -58,7 +56,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
         mode,
         prompt: positionals[0],
         maxSteps,
-        codeMode: { ...session.config.codeMode, ...overrides },
+        codeMode: session.options,
         onEvent: (event) => progress.show(event),
         signal: abort.signal,
       });

@@ -1,33 +1,23 @@
 import { readFileSync } from "node:fs";
 import { openCodeMode } from "../../config/open-code-mode.ts";
-import type { CodeModeOptions, RuntimeChoice } from "../../execute-code/options.ts";
 import type { ExecutionResult } from "../../runtimes/executor.ts";
 import { closeOnSignals } from "../shutdown.ts";
-import { numberFlag, parseFlags, UsageError } from "../usage.ts";
+import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
+
+/** The settings `run` offers as flags. */
+export const RUN_SETTINGS = ["runtime", "timeout", "memoryLimit"] as const;
 
 /** `code-mode run FILE...`: runs each program in order in one host process. */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     tools: { type: "string", multiple: true },
     config: { type: "string" },
-    runtime: { type: "string" },
-    timeout: { type: "string" },
-    "memory-limit": { type: "string" },
+    ...settingFlags(RUN_SETTINGS),
     json: { type: "boolean" },
   });
   if (positionals.length === 0)
     throw new UsageError("run needs at least one FILE (a .ts program, or - for standard input).");
-  const overrides: CodeModeOptions = {};
-  if (values.runtime !== undefined) {
-    if (!["vm", "docker", "auto"].includes(values.runtime)) {
-      throw new UsageError(`--runtime is "${values.runtime}"; expected vm, docker or auto.`);
-    }
-    overrides.runtime = values.runtime as RuntimeChoice;
-  }
-  const timeout = numberFlag("timeout", values.timeout, 0.01, 3600);
-  if (timeout !== undefined) overrides.timeout = timeout;
-  const memoryLimit = numberFlag("memory-limit", values["memory-limit"], 8, 65536);
-  if (memoryLimit !== undefined) overrides.memoryLimit = memoryLimit;
+  const overrides = readSettingFlags(values, RUN_SETTINGS);
 
   // Read every program first: a missing file is a usage error before anything runs.
   const programs = positionals.map((file) => ({ file, code: readProgram(file) }));

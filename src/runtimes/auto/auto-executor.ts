@@ -1,6 +1,7 @@
 import { CodeModeError } from "../../errors.ts";
-import { DockerExecutor, type DockerExecutorOptions } from "../docker/docker-executor.ts";
+import type { DockerExecutorOptions } from "../docker/docker-executor.ts";
 import type { ExecutionJob, Executor, RawOutcome, RuntimeName } from "../executor.ts";
+import { LazyExecutor } from "../lazy-executor.ts";
 import { VmExecutor } from "../vm/vm-executor.ts";
 
 export interface AutoExecutorOptions {
@@ -15,6 +16,13 @@ export interface AutoExecutorOptions {
  * cannot load, or its child died for a reason other than the program's limits) and no tool call
  * was dispatched yet, the same job runs again on `docker`, so no side effect runs twice. Program
  * errors, timeouts and memory limits never fall back. Docker is started on the first fallback.
+ *
+ * @example
+ * const auto = new AutoExecutor({ docker: { poolSize: 1 } });
+ * const tool = createCodeModeTool(registry, { runtime: auto });
+ * const { result } = await tool.execute({ code: "return 1" });
+ * console.log(result.runtime, result.fallback); // "vm", undefined while vm works
+ * await auto.close();
  */
 export class AutoExecutor implements Executor {
   /** The runtime that normally runs; each outcome's `runtime` says which one did. */
@@ -59,7 +67,15 @@ export class AutoExecutor implements Executor {
   #dockerRuntime(): Executor {
     if (!this.#docker) {
       const options = this.#dockerOptions;
-      this.#docker = typeof options === "function" ? options() : new DockerExecutor(options);
+      // dockerode loads on the first fallback only.
+      this.#docker =
+        typeof options === "function"
+          ? options()
+          : new LazyExecutor(
+              "docker",
+              async () => new (await import("../docker/docker-executor.ts")).DockerExecutor(options),
+              { start: true },
+            );
     }
     return this.#docker;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
-import { DEFAULTS } from "../../execute-code/options.ts";
+import { DEFAULTS } from "../../settings.ts";
 import type { ExecutionJob, Executor, RawError, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { ContainerPool, type WarmRunner } from "./container-pool.ts";
@@ -52,6 +52,14 @@ const CANCELLED = "The execution was cancelled by the host.";
  * The `docker` runtime: each execution runs in a fresh hardened container from a warm pool, in a
  * `docker exec` of our runner started ahead of need; the program and its `api` calls travel over
  * the exec's standard streams. The engine is reached through its API (dockerode), so `DOCKER_HOST` may be remote.
+ *
+ * @example
+ * import { DockerExecutor } from "code-mode/docker";
+ * const docker = new DockerExecutor({ poolSize: 2 });
+ * await docker.ready(); // the engine answered and the pool is warm
+ * const tool = createCodeModeTool(registry, { runtime: docker });
+ * // ...
+ * await docker.close(); // removes every container it made
  */
 export class DockerExecutor implements Executor {
   readonly name = "docker" as const;

@@ -3,7 +3,7 @@ import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
-import { DEFAULTS } from "../../execute-code/options.ts";
+import { DEFAULTS } from "../../settings.ts";
 import { bounded, REQUEST_TIMEOUT_MS, statusOf } from "./engine.ts";
 import { type TarEntry, tarStream } from "./tar.ts";
 
@@ -26,6 +26,11 @@ export interface BuiltImage {
 /**
  * Builds a runner image FROM scratch out of this process's Node binary and the shared libraries
  * it links (found with `ldd`), through the Engine API: no registry, no Dockerfile on disk.
+ *
+ * @example
+ * import { buildRunnerImage } from "code-mode/docker";
+ * const image = await buildRunnerImage(); // code-mode-runner:latest, from this machine's Node
+ * console.log(image.tag, image.size);
  */
 export async function buildRunnerImage(
   docker: Docker,

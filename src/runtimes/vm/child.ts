@@ -2,6 +2,7 @@
 // no tools and no secrets; a program that crashes V8 takes down only this process.
 import ivm from "isolated-vm";
 import { preludeSource } from "../../sandbox/prelude-source.ts";
+import { DEFAULTS } from "../../settings.ts";
 import type { ExecutionLimits, LogEntry, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
 import { CUT_NOTE, checkedOutcome } from "../outcome.ts";
@@ -237,5 +238,5 @@ function dispose(isolate: ivm.Isolate): void {
 }
 
 // The memory limit most runs will use comes as the first argument.
-spare = prepare(Number(process.argv[2]) || 128);
+spare = prepare(Number(process.argv[2]) || DEFAULTS.memoryLimit);
 send({ t: "ready" });

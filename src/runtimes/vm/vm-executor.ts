@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { ExecutorError } from "../../errors.ts";
+import { DEFAULTS } from "../../settings.ts";
 import type { ExecutionJob, Executor, RawOutcome } from "../executor.ts";
 import { memoryMessage, timeoutMessage } from "../messages.ts";
 import type { FromChild, ToChild } from "./protocol.ts";
@@ -154,6 +155,13 @@ class Child {
 /**
  * The `vm` runtime: a fresh isolated-vm isolate per execution, inside a small pool of
  * long-lived child processes, so a program that aborts V8 kills a child and never the host.
+ *
+ * @example
+ * const vm = new VmExecutor({ processes: 2 });
+ * await vm.ready();
+ * const tool = createCodeModeTool(registry, { runtime: vm }); // shared: the tool will not close it
+ * // ...
+ * await vm.close();
  */
 export class VmExecutor implements Executor {
   readonly name = "vm" as const;
@@ -172,7 +180,7 @@ export class VmExecutor implements Executor {
   constructor(options: VmExecutorOptions = {}) {
     this.#size = Math.max(1, options.processes ?? Math.min(2, availableParallelism()));
     this.#graceMs = options.graceMs ?? 2000;
-    this.#memoryLimitMb = options.memoryLimitMb ?? 128;
+    this.#memoryLimitMb = options.memoryLimitMb ?? DEFAULTS.memoryLimit;
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
 
