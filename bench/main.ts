@@ -13,6 +13,7 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   results: async () => (await import("./results.ts")).benchResults(),
   startup: async () => (await import("./startup.ts")).benchStartup(),
   typecheck: async () => (await import("./typecheck.ts")).benchTypecheck(),
+  catalog: async () => (await import("./catalog.ts")).benchCatalog(),
 };
 
 /** `code-mode bench [--json] [--agent] [--soak ...]`: figures side by side with their baselines, from one run. */

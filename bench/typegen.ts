@@ -18,7 +18,8 @@ export function benchTypegen(count = 1000): { tools: number; ms: number; firstMs
   return { tools: count, ms: round(times[3]!), firstMs: round(firstMs) };
 }
 
-function generatedTools(count: number): Tool[] {
+/** `count` tools of realistic shape with distinct types: the 1,000-tool catalog of the benchmarks. */
+export function generatedTools(count: number): Tool[] {
   return Array.from({ length: count }, (_, i) => ({
     name: `tool_${i}_${["search", "get", "update", "list"][i % 4]}`,
     ...(i % 5 === 0 && { namespace: `server${i % 7}` }),

@@ -5,6 +5,9 @@
 // `code-mode/config` (config files).
 export { ApiIndex } from "./bridge/api-index.ts";
 export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
+export type { ToolMatch } from "./catalog/catalog.ts";
+export type { CatalogForm } from "./catalog/description.ts";
+export { SEARCH_TOOL_NAME } from "./catalog/search-tool.ts";
 export {
   type CodeModeSession,
   type CodeModeSetup,
@@ -21,6 +24,8 @@ export { type CreateExecutorOptions, createExecutor } from "./runtimes/create-ex
 export type { ExecutionLimits, ExecutionResult, Executor, LogEntry, RuntimeName } from "./runtimes/executor.ts";
 export { VmExecutor, type VmExecutorOptions } from "./runtimes/vm/vm-executor.ts";
 export {
+  type CatalogMode,
+  type CatalogSettings,
   DEFAULTS,
   type DockerSettings,
   RUNTIMES,

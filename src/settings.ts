@@ -138,6 +138,26 @@ export const SETTINGS = {
     default: 120,
     doc: "How long a tool call may go unanswered inside a container.",
   },
+  "catalog.mode": {
+    kind: "choice",
+    choices: ["auto", "full", "index"],
+    default: "auto",
+    doc: 'What the description carries: "auto" every declaration while they fit catalog.budget, else an index and api.$search; "full" or "index" always that.',
+  },
+  "catalog.budget": {
+    kind: "integer",
+    min: 0,
+    max: 1_000_000,
+    default: 4000,
+    doc: "Tokens the declarations may take in the description before an index replaces them.",
+  },
+  "catalog.indexBudget": {
+    kind: "integer",
+    min: 300,
+    max: 1_000_000,
+    default: 1750,
+    doc: "Tokens of the index and its lookup guide, when the index replaces the declarations.",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -176,6 +196,23 @@ export interface DockerSettings {
   toolCallTimeout?: number;
 }
 
+export type CatalogMode = "auto" | "full" | "index";
+
+/**
+ * How much of the tool catalog the `execute_code` description carries. Small catalogs keep every
+ * declaration (4,000 tokens hold some 40 typical tools); past that every model call would pay for
+ * tools it does not use, so an index of 1,750 tokens keeps the whole description under 2,000, and
+ * programs look tools up with `api.$search` and `api.$describe` (declared in every mode).
+ */
+export interface CatalogSettings {
+  /** {@link SETTINGS} `catalog.mode`: "auto" (default), "full" or "index". */
+  mode?: CatalogMode;
+  /** {@link SETTINGS} `catalog.budget`: tokens the declarations may take before the index replaces them. Default 4,000. */
+  budget?: number;
+  /** {@link SETTINGS} `catalog.indexBudget`: tokens of the index with its lookup guide. Default 1,750. */
+  indexBudget?: number;
+}
+
 /** The settings as data: what the config's `codeMode` section and the CLI flags may set. */
 export interface Settings {
   /** Where programs run. Default "auto". */
@@ -212,6 +249,8 @@ export interface Settings {
   /** Seconds the check may take (a cold start included) before the program runs unchecked. Default 3. */
   typecheckTimeout?: number;
   docker?: DockerSettings;
+  /** How much of the tool catalog the description carries; see {@link CatalogSettings}. */
+  catalog?: CatalogSettings;
 }
 
 // The table and the Settings type name the same fields, in both directions (a compile error otherwise).
@@ -222,7 +261,10 @@ const sameFields: [Paths<Settings>, SettingName] extends [SettingName, Paths<Set
 void sameFields;
 
 /** Every setting filled: what resolveSettings returns. */
-export type ResolvedSettings = Required<Omit<Settings, "docker">> & { docker: Required<DockerSettings> };
+export type ResolvedSettings = Required<Omit<Settings, "docker" | "catalog">> & {
+  docker: Required<DockerSettings>;
+  catalog: Required<CatalogSettings>;
+};
 
 type DefaultsOf = {
   -readonly [K in SettingName as K extends `${string}.${string}` ? never : K]: (typeof SETTINGS)[K]["default"];
@@ -231,7 +273,10 @@ type DefaultsOf = {
 /** The defaults, shaped like Settings (`DEFAULTS.docker.image`). */
 export const DEFAULTS = nest(
   Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, s.default])),
-) as DefaultsOf & { docker: { [F in keyof DockerSettings]-?: (typeof SETTINGS)[`docker.${F}`]["default"] } };
+) as DefaultsOf & {
+  docker: { [F in keyof DockerSettings]-?: (typeof SETTINGS)[`docker.${F}`]["default"] };
+  catalog: { [F in keyof CatalogSettings]-?: (typeof SETTINGS)[`catalog.${F}`]["default"] };
+};
 
 /** What a setting accepts, in words: `a number of seconds from 0.01 to 3600`. */
 export function expectation(setting: Setting): string {

@@ -7,7 +7,9 @@ import {
   type ToolSet,
   tool,
 } from "ai";
-import { ConfigError } from "../errors.ts";
+import type { ToolMatch } from "../catalog/catalog.ts";
+import { matchesText, SEARCH_TOOL_DESCRIPTION, searchToolInputSchema } from "../catalog/search-tool.ts";
+import { CodeModeError, ConfigError } from "../errors.ts";
 import type { CodeModeTool, CodeModeToolOutput } from "../execute-code/code-mode-tool.ts";
 import type { JsonSchema, Tool } from "../tools/tool.ts";
 
@@ -38,6 +40,36 @@ export function toAiSdkTool(codeModeTool: CodeModeTool): AiSdkCodeModeTool {
     inputSchema: jsonSchema<{ code: string }>(codeModeTool.inputSchema as JSONSchema7),
     execute: (input, { abortSignal }) => codeModeTool.execute(input, abortSignal ? { signal: abortSignal } : {}),
     toModelOutput: ({ output }) => ({ type: "text", value: output.text }),
+  });
+}
+
+/** `search_tools` as an AI SDK tool: what `api.$search` answers, for apps that let the model search between programs. */
+export type AiSdkSearchTool = SdkTool<{ query: string; limit?: number }, ToolMatch[] | { error: string }>;
+
+/**
+ * The same search as `api.$search`, as a second AI SDK tool beside `toAiSdkTool`'s `execute_code`
+ * (offer it when `codeModeTool.catalogForm` is "index"). Bad input comes back as `{ error }` for the
+ * model to fix its query.
+ *
+ * @example
+ * const tools = { execute_code: toAiSdkTool(codeTool), [SEARCH_TOOL_NAME]: toAiSdkSearchTool(codeTool) };
+ */
+export function toAiSdkSearchTool(codeModeTool: CodeModeTool): AiSdkSearchTool {
+  return tool<{ query: string; limit?: number }, ToolMatch[] | { error: string }, Record<string, unknown>>({
+    description: SEARCH_TOOL_DESCRIPTION,
+    inputSchema: jsonSchema<{ query: string; limit?: number }>(searchToolInputSchema as unknown as JSONSchema7),
+    execute: ({ query, limit }) => {
+      try {
+        return codeModeTool.search(query, limit === undefined ? undefined : { limit });
+      } catch (error) {
+        if (CodeModeError.isInstance(error)) return { error: error.message };
+        throw error;
+      }
+    },
+    toModelOutput: ({ input, output }) => ({
+      type: "text",
+      value: Array.isArray(output) ? matchesText(input.query, output) : output.error,
+    }),
   });
 }
 

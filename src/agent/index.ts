@@ -1,6 +1,13 @@
 // `code-mode/ai`: the AI SDK adapter and the agent loop. Every export here is public API.
 // Needs the `ai` package (a peer dependency: your app's own copy).
-export { type AiSdkCodeModeTool, type FromAiSdkOptions, fromAiSdkTools, toAiSdkTool } from "./ai-sdk.ts";
+export {
+  type AiSdkCodeModeTool,
+  type AiSdkSearchTool,
+  type FromAiSdkOptions,
+  fromAiSdkTools,
+  toAiSdkSearchTool,
+  toAiSdkTool,
+} from "./ai-sdk.ts";
 export {
   type AgentEvent,
   type AgentMode,

@@ -1,4 +1,4 @@
-import type { ErrorKind } from "../errors.ts";
+import { CodeModeError, type ErrorKind } from "../errors.ts";
 import { withDeadline } from "../runtimes/deadline.ts";
 import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
 import { callLimitMessage, clipName as clip, inputLimitMessage, toolFailureMessage } from "../sandbox/verdicts.ts";
@@ -62,12 +62,16 @@ export class Bridge implements BridgeEndpoint {
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
     if (++this.#calls > this.#limits.maxToolCalls)
       return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
+    if (isLookUp(path)) return this.#lookUp(path, argsJson);
     const entry = this.#index.get(path);
     if (!entry) {
-      const guess = path.length <= MAX_SUGGESTED_NAME ? closestToolPath(path, this.#index.dottedPaths()) : undefined;
+      const guess =
+        path.length <= MAX_SUGGESTED_NAME
+          ? closestToolPath(path, [...this.#index.dottedPaths(), ...LOOKUPS])
+          : undefined;
       return fail(
         "type",
-        `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are declared on \`api\` in the tool description.`,
+        `api.${clip(path)} is not a tool.${guess ? ` Did you mean api.${guess}?` : ""} The tools are on \`api\` in the tool description; find others with api.$search("what it does").`,
       );
     }
     const label = `api.${path}`;
@@ -129,6 +133,37 @@ export class Bridge implements BridgeEndpoint {
     }
   }
 
+  /**
+   * `api.$search(query, options)` and `api.$describe(names)`, answered here from the catalog: they
+   * count as calls (and show in the trace) but run no tool, so nothing is dispatched.
+   */
+  #lookUp(path: "$search" | "$describe", argsJson: string): string {
+    const started = performance.now();
+    let ok = false;
+    try {
+      if (argsJson.length > this.#limits.maxToolInputChars) {
+        return fail("limit", `api.${path} got ${argsJson.length} characters of input; send less.`);
+      }
+      let args: unknown;
+      try {
+        args = JSON.parse(argsJson);
+      } catch {
+        return fail("type", `api.${path} got input that is not JSON.`);
+      }
+      // The prelude sends every argument as an array; anything else is the one argument.
+      const [first, second] = Array.isArray(args) ? args : [args];
+      const catalog = this.#index.catalog;
+      const value = path === "$search" ? catalog.search(first, second) : catalog.describe(first);
+      ok = true;
+      return JSON.stringify({ ok: true, value });
+    } catch (error) {
+      if (CodeModeError.isInstance(error)) return fail(error.kind, error.message);
+      return fail("tool", toolFailureMessage(path, error));
+    } finally {
+      this.trace.push({ tool: path, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+    }
+  }
+
   /** Runs one tool with a signal that aborts on the per-call timeout or when the execution ends. */
   async #execute(tool: Tool, input: unknown): Promise<unknown> {
     const timeoutMs = this.#limits.toolCallTimeoutMs;
@@ -157,6 +192,13 @@ export class Bridge implements BridgeEndpoint {
     this.#running--;
     this.#waiting.shift()?.();
   }
+}
+
+/** The methods of `api` that the host answers itself, from the catalog. */
+const LOOKUPS = ["$search", "$describe"] as const;
+
+function isLookUp(path: string): path is (typeof LOOKUPS)[number] {
+  return (LOOKUPS as readonly string[]).includes(path);
 }
 
 function fail(kind: ErrorKind, message: string): string {

@@ -3,9 +3,12 @@
  * a dozen lines, and a dependency for one edit distance would not pay for itself.
  */
 export function closestName(wanted: string, known: readonly string[]): string | undefined {
+  const lowered = wanted.toLowerCase();
+  // A tool named without its namespace: `create_issue` for `github.create_issue`.
+  const inNamespace = known.find((name) => name.toLowerCase().endsWith(`.${lowered}`));
+  if (inNamespace !== undefined) return inNamespace;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  const lowered = wanted.toLowerCase();
   for (const name of known) {
     const d = distance(lowered, name.toLowerCase());
     if (d < bestDistance) {

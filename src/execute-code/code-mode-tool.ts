@@ -1,5 +1,7 @@
 import { ApiIndex } from "../bridge/api-index.ts";
 import { schemaCompilers } from "../bridge/validate.ts";
+import type { ToolMatch } from "../catalog/catalog.ts";
+import { type CatalogForm, catalogText, withLookupMembers } from "../catalog/description.ts";
 import { ExecutorError } from "../errors.ts";
 import { createExecutor } from "../runtimes/create-executor.ts";
 import type { ExecutionResult, Executor } from "../runtimes/executor.ts";
@@ -21,10 +23,19 @@ export interface CodeModeToolOutput {
 /** The single tool the model sees. Front ends (CLI, MCP, AI SDK, agent) all wrap this object. */
 export interface CodeModeTool {
   readonly name: "execute_code";
-  /** A short guide plus the declarations of every tool; follows registry changes. */
+  /**
+   * A short guide plus the declarations of every tool, or, when they do not fit the catalog
+   * budget, an index of the tools and how to look them up; follows registry changes.
+   */
   readonly description: string;
-  /** The current `declare const api: {...}` text alone. */
+  /** The current `declare const api: {...}` text of every tool and the lookup methods, whatever the description carries. */
   readonly declarations: string;
+  /** What the description carries now: every declaration (`full`) or an index (`index`). */
+  readonly catalogForm: CatalogForm;
+  /** What `api.$search` answers inside programs, for front ends that offer search themselves. Throws a `type` CodeModeError on bad input. */
+  search(query: string, options?: { limit?: number }): ToolMatch[];
+  /** What `api.$describe` answers inside programs. Throws a `type` CodeModeError for unknown names. */
+  describe(names: string | string[]): string;
   readonly inputSchema: {
     type: "object";
     properties: { code: { type: "string"; description: string } };
@@ -59,7 +70,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     schemaCompilers();
   }).unref();
   const releaseEsbuild = holdEsbuild();
-  let cache: { index: ApiIndex; declarations: string; description: string } | undefined;
+  let cache: { index: ApiIndex; declarations: string; description: string; form: CatalogForm } | undefined;
   // Checked against `declarations`: every registered tool, whatever the description shows.
   const typecheck =
     resolved.typecheck.mode === "off"
@@ -80,8 +91,12 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
   const current = () => {
     if (!cache) {
       const tools = registry.list();
-      const declarations = generateDeclarations(tools);
-      cache = { index: new ApiIndex(tools), declarations, description: `${GUIDE}\n\n${declarations}` };
+      const index = new ApiIndex(tools);
+      const declarations = withLookupMembers(generateDeclarations(tools));
+      const catalog = catalogText(index.entries, declarations, resolved.catalog);
+      cache = { index, declarations, description: `${GUIDE}\n\n${catalog.text}`, form: catalog.form };
+      // Behind an index the model's first program searches: build the search index while it thinks.
+      if (catalog.form === "index") setTimeout(() => executor && index.catalog.warm(), 0).unref();
     }
     return cache;
   };
@@ -93,6 +108,15 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
     },
     get declarations() {
       return current().declarations;
+    },
+    get catalogForm() {
+      return current().form;
+    },
+    search(query, searchOptions) {
+      return current().index.catalog.search(query, searchOptions);
+    },
+    describe(names) {
+      return current().index.catalog.describe(names);
     },
     inputSchema: {
       type: "object",

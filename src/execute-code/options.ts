@@ -2,6 +2,7 @@ import type { ApprovalHook } from "../bridge/bridge.ts";
 import { ConfigError } from "../errors.ts";
 import type { ExecutionLimits, Executor } from "../runtimes/executor.ts";
 import {
+  type CatalogSettings,
   type DockerSettings,
   type RuntimeChoice,
   resolveSettings,
@@ -30,6 +31,7 @@ export interface ResolvedOptions {
   approve?: ApprovalHook;
   docker: Required<DockerSettings>;
   typecheck: { mode: TypecheckMode; timeoutMs: number };
+  catalog: Required<CatalogSettings>;
 }
 
 /** Fills defaults and checks ranges once, at the edge; inner code trusts the result. */
@@ -56,5 +58,6 @@ export function resolveOptions(options: CodeModeOptions = {}): ResolvedOptions {
     ...(approve && { approve }),
     docker: s.docker,
     typecheck: { mode: s.typecheck, timeoutMs: Math.round(s.typecheckTimeout * 1000) },
+    catalog: s.catalog,
   };
 }

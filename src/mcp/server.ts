@@ -5,7 +5,15 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import {
+  matchesText,
+  SEARCH_TOOL_DESCRIPTION,
+  SEARCH_TOOL_NAME,
+  searchToolInputSchema,
+} from "../catalog/search-tool.ts";
+import { CodeModeError } from "../errors.ts";
 import type { CodeModeTool } from "../execute-code/code-mode-tool.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
@@ -64,6 +72,40 @@ export const executionResultSchema = {
   required: ["ok", "logs", "toolCalls", "runtime", "ms"],
 } as const;
 
+const searchResultSchema = {
+  type: "object",
+  properties: {
+    matches: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { name: { type: "string" }, summary: { type: "string" }, declaration: { type: "string" } },
+        required: ["name", "summary", "declaration"],
+      },
+    },
+  },
+  required: ["matches"],
+} as const;
+
+/** `search_tools`: the matches as text for the model and as structured content; bad input is an `isError` result. */
+function searchTools(tool: CodeModeTool, args: Record<string, unknown> | undefined): CallToolResult {
+  const query = args?.query;
+  try {
+    const matches = tool.search(
+      query as string,
+      args?.limit === undefined ? undefined : { limit: args.limit as number },
+    );
+    return {
+      content: [{ type: "text", text: matchesText(String(query), matches) }],
+      structuredContent: { matches },
+    };
+  } catch (error) {
+    if (!CodeModeError.isInstance(error)) throw error;
+    // The same words as inside programs: the same search answers both.
+    return { content: [{ type: "text", text: error.message }], isError: true };
+  }
+}
+
 export interface McpServerOptions {
   /** The registry behind `tool`: its changes are announced as `notifications/tools/list_changed`. */
   registry?: ToolRegistry;
@@ -107,7 +149,8 @@ class CodeModeServer extends Server {
 
 /**
  * An MCP server (the SDK's `Server`, not yet connected) offering one tool, `execute_code`, whose
- * description carries the declarations of every tool. Programs run concurrently; a failing
+ * description carries the declarations of every tool; when they do not fit the catalog budget
+ * (the description then holds an index), a second tool, `search_tools`, finds them. Programs run concurrently; a failing
  * program is an `isError` result, never a server failure. Connect it to any transport; one server
  * per client connection, all sharing the same `tool`.
  *
@@ -126,24 +169,35 @@ export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = 
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
     listed = tool.description;
-    return {
-      tools: [
-        {
-          name: tool.name,
-          description: tool.description,
-          inputSchema: tool.inputSchema,
-          outputSchema: executionResultSchema as unknown as { type: "object" },
-          annotations: { title: "Run a TypeScript program over the tools", openWorldHint: true },
-        },
-      ],
-    };
+    const tools: Tool[] = [
+      {
+        name: tool.name,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: executionResultSchema as unknown as { type: "object" },
+        annotations: { title: "Run a TypeScript program over the tools", openWorldHint: true },
+      },
+    ];
+    if (tool.catalogForm === "index") {
+      tools.push({
+        name: SEARCH_TOOL_NAME,
+        description: SEARCH_TOOL_DESCRIPTION,
+        inputSchema: searchToolInputSchema as unknown as Tool["inputSchema"],
+        outputSchema: searchResultSchema as unknown as Tool["outputSchema"],
+        annotations: { title: "Find tools for execute_code", openWorldHint: false },
+      });
+    }
+    return { tools };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    if (request.params.name === SEARCH_TOOL_NAME && tool.catalogForm === "index") {
+      return searchTools(tool, request.params.arguments);
+    }
     if (request.params.name !== tool.name) {
       throw new McpError(
         ErrorCode.InvalidParams,
-        `Unknown tool "${request.params.name}"; the only tool is "${tool.name}".`,
+        `Unknown tool "${request.params.name}"; the tools are "${tool.name}"${tool.catalogForm === "index" ? ` and "${SEARCH_TOOL_NAME}"` : ""}.`,
       );
     }
     const code = request.params.arguments?.code;

@@ -296,6 +296,8 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
       get(target: Record<string | symbol, unknown>, key: string | symbol) {
         if (typeof key === "symbol" || objectHasOwn(target, key)) return target[key];
         if (key === "then" || key === "toJSON") return undefined;
+        // The host's own methods (`$search`, `$describe`) take several arguments: all of them go.
+        if (key[0] === "$") return (...args: unknown[]) => callTool(key, args);
         return (input?: unknown) => callTool(key, input);
       },
     } as ProxyHandler<Record<string, unknown>>;

@@ -51,5 +51,7 @@ describe("code-mode bench --json", () => {
         tools: 258,
       });
     }
+    const catalog = { tools: 1000, classic: expect.any(Number), full: expect.any(Number), default: expect.any(Number) };
+    expect(report.catalog).toMatchObject({ catalogs: { generated: catalog } });
   }, 480_000);
 });
