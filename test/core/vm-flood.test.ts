@@ -43,7 +43,8 @@ describe("vm runtime under a call flood", () => {
       `[vm flood] ended as ${flood.error?.kind} after ${Math.round(floodMs)} ms; host RSS ${rssBefore} -> ${rssMb()} MB`,
     );
     expect(flood.ok).toBe(false);
-    expect(["timeout", "limit"]).toContain(flood.error?.kind);
+    // Refused calls park in the sandbox: a flood may also fill its heap first. Any of these is fast.
+    expect(["timeout", "limit", "memory"]).toContain(flood.error?.kind);
     expect(floodMs).toBeLessThan(TIMEOUT_S * 1000 + OVERRUN_MS);
     expect(after.map((r) => r.error?.message ?? r.result)).toEqual(after.map((_, i) => i + 1000));
   });

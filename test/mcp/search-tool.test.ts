@@ -44,7 +44,7 @@ describe("serve: search_tools when the description holds an index", () => {
     const matches = result.structuredContent.matches as { name: string; summary: string; declaration: string }[];
     expect(matches).toHaveLength(2);
     expect(matches[0]!.name).toBe("schedule");
-    expect(matches[0]!.declaration).toContain("schedule(input: ScheduleInput)");
+    expect(matches[0]!.declaration).toContain("schedule(input: {");
     expect(result.content[0]!.text).toMatch(/^schedule: Put an event in the calendar[\s\S]*declare const api/);
   });
 
