@@ -610,7 +610,7 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(findings(result)).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.result).toEqual(everydayResult);
-      expect(result.logs).toContainEqual({ level: "log", message: "visible { list: [ 1, 2 ] } Map(1) { 1 => 2 }" });
+      expect(result.logs).toContainEqual({ level: "log", message: 'visible {"list":[1,2]} Map(1){1=>2}' });
       await stillWorks();
     });
 
@@ -627,7 +627,7 @@ describe.each(runtimes)("hostile programs on %s", (runtime) => {
       expect(findings(result)).toEqual([]);
       expect(result.error).toBeUndefined();
       expect(result.result).toEqual(everydayResult);
-      expect(result.logs).toContainEqual({ level: "log", message: "visible { list: [ 1, 2 ] } Map(1) { 1 => 2 }" });
+      expect(result.logs).toContainEqual({ level: "log", message: 'visible {"list":[1,2]} Map(1){1=>2}' });
       await stillWorks();
     });
   });

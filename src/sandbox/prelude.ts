@@ -41,7 +41,6 @@ import {
   reflectApply,
   reflectDefineProperty,
   reflectDeleteProperty,
-  regExpExec,
   regExpSource,
   regExpToString,
   SetConstructor,
@@ -89,7 +88,6 @@ export interface PreludeOptions {
   warmUp?: boolean;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 // Descriptors are read through their prototype chain: a getter for `get` planted on
 // Object.prototype would turn a plain one into an accessor. These have no prototype.
 const hidden = (value: unknown): PropertyDescriptor =>
@@ -584,10 +582,18 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
         if (arrayIsArray(object)) {
           const array = object as unknown[];
           const shown = mathMin(array.length, 100);
+          // The layout of results (src/execute-code/layout.ts): compact, and a logged list of
+          // objects one element per line.
+          let lines = false;
+          for (let i = 0; i < shown && depth === 0 && shown > 1; i++) {
+            if (typeof array[i] === "object" && array[i] !== null) lines = true;
+          }
+          const separator = lines ? ",\n" : ",";
           let items = "";
-          for (let i = 0; i < shown; i++) items += `${i === 0 ? "" : ", "}${formatValue(array[i], depth + 1, seen)}`;
-          if (array.length > 100) items += `, … ${array.length - 100} more items`;
-          return `[ ${items} ]`;
+          for (let i = 0; i < shown; i++)
+            items += `${i === 0 ? "" : separator}${formatValue(array[i], depth + 1, seen)}`;
+          if (array.length > 100) items += `${separator}… ${array.length - 100} more items`;
+          return lines ? `[\n${items}\n]` : `[${items}]`;
         }
         const mapEntries = brand(mapSize, object);
         if (mapEntries !== undefined) {
@@ -595,9 +601,9 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
           let count = 0;
           mapForEach(object as Map<unknown, unknown>, (v, k) => {
             if (count++ >= 100) return;
-            items += `${count === 1 ? "" : ", "}${formatValue(k, depth + 1, seen)} => ${formatValue(v, depth + 1, seen)}`;
+            items += `${count === 1 ? "" : ","}${formatValue(k, depth + 1, seen)}=>${formatValue(v, depth + 1, seen)}`;
           });
-          return `Map(${mapEntries}) { ${items} }`;
+          return `Map(${mapEntries}){${items}}`;
         }
         const setEntries = brand(setSize, object);
         if (setEntries !== undefined) {
@@ -605,9 +611,9 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
           let count = 0;
           setForEach(object as Set<unknown>, (v) => {
             if (count++ >= 100) return;
-            items += `${count === 1 ? "" : ", "}${formatValue(v, depth + 1, seen)}`;
+            items += `${count === 1 ? "" : ","}${formatValue(v, depth + 1, seen)}`;
           });
-          return `Set(${setEntries}) { ${items} }`;
+          return `Set(${setEntries}){${items}}`;
         }
         if (objectGetPrototypeOf(object) === PromisePrototype) return "Promise { <pending or settled> }";
         const keys = objectKeys(object);
@@ -615,11 +621,10 @@ export function installPrelude(global: any, send: HostSend): (id: number, json: 
         let entries = "";
         for (let i = 0; i < shown; i++) {
           const key = keys[i] as string;
-          const label = regExpExec(IDENTIFIER, key) !== null ? key : jsonStringify(key);
-          entries += `${i === 0 ? "" : ", "}${label}: ${formatValue((object as Record<string, unknown>)[key], depth + 1, seen)}`;
+          entries += `${i === 0 ? "" : ","}${jsonStringify(key)}:${formatValue((object as Record<string, unknown>)[key], depth + 1, seen)}`;
         }
-        if (keys.length > 100) entries += `, … ${keys.length - 100} more keys`;
-        return entries === "" ? "{}" : `{ ${entries} }`;
+        if (keys.length > 100) entries += `,… ${keys.length - 100} more keys`;
+        return `{${entries}}`;
       } finally {
         setDelete(seen, object);
       }
