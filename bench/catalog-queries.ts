@@ -22,7 +22,11 @@ export const CATALOG_QUERIES: CatalogQuery[] = [
   q("close an issue as completed", "github.update_issue_state", "github.issue_write", "github_archived.update_issue"),
   q("rename the issue", "github.update_issue_title", "github.issue_write", "github_archived.update_issue"),
   q("which dependabot alerts are open", "github.list_dependabot_alerts"),
-  q("find repositories about machine learning in rust", "github.search_repositories", "github_archived.search_repositories"),
+  q(
+    "find repositories about machine learning in rust",
+    "github.search_repositories",
+    "github_archived.search_repositories",
+  ),
   q("read the README of a repo", "github.get_file_contents", "github_archived.get_file_contents"),
   q("who last changed each line of this file", "github.get_file_blame"),
   q("what is the newest release version of the project", "github.get_latest_release"),
@@ -32,9 +36,18 @@ export const CATALOG_QUERIES: CatalogQuery[] = [
   q("turn the draft PR into ready for review", "github.update_pull_request_draft_state"),
   q("share a code snippet as a gist", "github.create_gist"),
   q("list the people in the platform team", "github.get_team_members"),
-  q("fork a project to my account", "github.fork_repository", "github_archived.fork_repository", "gitlab.fork_repository"),
+  q(
+    "fork a project to my account",
+    "github.fork_repository",
+    "github_archived.fork_repository",
+    "gitlab.fork_repository",
+  ),
   q("find code that calls a function across all repos", "github.search_code", "github_archived.search_code"),
-  q("leak of an API key detected in the repository", "github.list_secret_scanning_alerts", "github.get_secret_scanning_alert"),
+  q(
+    "leak of an API key detected in the repository",
+    "github.list_secret_scanning_alerts",
+    "github.get_secret_scanning_alert",
+  ),
   // GitLab
   q("open a merge request on GitLab", "gitlab.create_merge_request"),
   // Slack
@@ -50,11 +63,25 @@ export const CATALOG_QUERIES: CatalogQuery[] = [
   q("what is the altitude of Mont Blanc", "google_maps.maps_elevation"),
   // Browsers
   q("go to a web page in the browser", "playwright.browser_navigate", "puppeteer.puppeteer_navigate"),
-  q("capture an image of what the page looks like", "playwright.browser_take_screenshot", "puppeteer.puppeteer_screenshot"),
+  q(
+    "capture an image of what the page looks like",
+    "playwright.browser_take_screenshot",
+    "puppeteer.puppeteer_screenshot",
+  ),
   q("click the submit button", "playwright.browser_click", "puppeteer.puppeteer_click"),
-  q("type my email into the login field", "playwright.browser_type", "puppeteer.puppeteer_fill", "playwright.browser_fill_form"),
+  q(
+    "type my email into the login field",
+    "playwright.browser_type",
+    "puppeteer.puppeteer_fill",
+    "playwright.browser_fill_form",
+  ),
   q("press Enter on the keyboard", "playwright.browser_press_key"),
-  q("run javascript inside the page", "playwright.browser_evaluate", "puppeteer.puppeteer_evaluate", "playwright.browser_run_code_unsafe"),
+  q(
+    "run javascript inside the page",
+    "playwright.browser_evaluate",
+    "puppeteer.puppeteer_evaluate",
+    "playwright.browser_run_code_unsafe",
+  ),
   q("attach a file to an upload input in the browser", "playwright.browser_file_upload"),
   q("wait until the Loading text disappears", "playwright.browser_wait_for"),
   q("open another browser tab", "playwright.browser_tabs"),
@@ -74,7 +101,11 @@ export const CATALOG_QUERIES: CatalogQuery[] = [
   q("create a new page in Notion", "notion.API_post_page"),
   q("leave a comment on a Notion page", "notion.API_create_a_comment"),
   q("query a Notion database with a filter", "notion.API_query_data_source", "notion.API_retrieve_a_database"),
-  q("append paragraphs at the end of a Notion page", "notion.API_patch_block_children", "notion.API_update_page_markdown"),
+  q(
+    "append paragraphs at the end of a Notion page",
+    "notion.API_patch_block_children",
+    "notion.API_update_page_markdown",
+  ),
   // Others
   q("think step by step through a hard problem", "sequential_thinking.sequentialthinking"),
   q("add two numbers", "everything.get_sum"),

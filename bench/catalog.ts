@@ -47,7 +47,10 @@ export async function benchCatalog(): Promise<CatalogBench> {
     const corpus = corpusTools();
     const catalogs: Record<string, CatalogTokens> = {};
     if (corpus) {
-      catalogs.github = await catalogTokens(corpus.filter((t) => t.namespace === "github"), executor);
+      catalogs.github = await catalogTokens(
+        corpus.filter((t) => t.namespace === "github"),
+        executor,
+      );
       catalogs.corpus = await catalogTokens(corpus, executor);
     }
     catalogs.generated = await catalogTokens(generatedTools(1000), executor);
@@ -61,11 +64,16 @@ export async function benchCatalog(): Promise<CatalogBench> {
 }
 
 async function catalogTokens(tools: Tool[], executor: VmExecutor): Promise<CatalogTokens> {
-  const classic = tools.map((t) => definition(t.namespace ? `${t.namespace}__${t.name}` : t.name, t.description, t.inputSchema));
+  const classic = tools.map((t) =>
+    definition(t.namespace ? `${t.namespace}__${t.name}` : t.name, t.description, t.inputSchema),
+  );
   const sent = async (options: CodeModeOptions) => {
     const tool = createCodeModeTool(new ToolRegistry(tools), { runtime: executor, ...options });
     try {
-      return { tokens: countTokens(JSON.stringify([definition(tool.name, tool.description, tool.inputSchema)])), form: tool.catalogForm };
+      return {
+        tokens: countTokens(JSON.stringify([definition(tool.name, tool.description, tool.inputSchema)])),
+        form: tool.catalogForm,
+      };
     } finally {
       await tool.close();
     }

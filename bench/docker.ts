@@ -1,13 +1,13 @@
 import type { Duplex } from "node:stream";
 import { ApiIndex } from "../src/bridge/api-index.ts";
 import { Bridge } from "../src/bridge/bridge.ts";
+import { resolveOptions } from "../src/execute-code/options.ts";
+import { runProgram } from "../src/execute-code/run-program.ts";
 import { hardenedConfig } from "../src/runtimes/docker/container-pool.ts";
 import { DockerExecutor } from "../src/runtimes/docker/docker-executor.ts";
 import { linkRunner, RunnerChannel } from "../src/runtimes/docker/runner-link.ts";
 import { runnerCommand } from "../src/runtimes/docker/runner-source.ts";
 import type { ExecutionLimits } from "../src/runtimes/executor.ts";
-import { resolveOptions } from "../src/execute-code/options.ts";
-import { runProgram } from "../src/execute-code/run-program.ts";
 import { transpile } from "../src/transpile/transpile.ts";
 import { percentile, round, sample } from "./stats.ts";
 import { addTool, THREE_CALLS } from "./vm.ts";

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { McpServerConfig } from "../src/mcp/server-config.ts";
-import { connectMcpServers } from "../src/mcp/client.ts";
-import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
 import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import { connectMcpServers } from "../src/mcp/client.ts";
+import type { McpServerConfig } from "../src/mcp/server-config.ts";
+import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
 import { ToolRegistry } from "../src/tools/registry.ts";
 import { round, sample } from "./stats.ts";
 

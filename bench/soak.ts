@@ -15,14 +15,14 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parseFlags, UsageError } from "../src/cli/usage.ts";
 import type { ErrorKind } from "../src/errors.ts";
 import { type CodeModeTool, createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
-import { DEFAULTS } from "../src/settings.ts";
 import { createExecutor } from "../src/runtimes/create-executor.ts";
 import { createDocker, LABEL_OWNER, OWNER, pingEngine } from "../src/runtimes/docker/engine.ts";
 import { resolveImage } from "../src/runtimes/docker/image.ts";
 import type { ExecutionResult, Executor, RuntimeName } from "../src/runtimes/executor.ts";
 import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
-import type { Tool } from "../src/tools/tool.ts";
+import { DEFAULTS } from "../src/settings.ts";
 import { ToolRegistry } from "../src/tools/registry.ts";
+import type { Tool } from "../src/tools/tool.ts";
 import { round } from "./stats.ts";
 
 const TIMEOUT_S = 2;
@@ -243,7 +243,8 @@ export async function soakCommand(argv: string[]): Promise<number> {
     const text = values[name] as string | undefined;
     if (text === undefined) return fallback;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} is "${text}"; expected a whole number (0 skips).`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UsageError(`--${name} is "${text}"; expected a whole number (0 skips).`);
     return n;
   };
   const vmRuns = count("vm-runs", 1000);
@@ -256,7 +257,9 @@ export async function soakCommand(argv: string[]): Promise<number> {
   const skipped = values["skip-case"] ?? [];
   for (const name of skipped) {
     if (!CASES.some((c) => c.name === name)) {
-      throw new UsageError(`--skip-case "${name}" is not a case; the cases are: ${CASES.map((c) => c.name).join(", ")}.`);
+      throw new UsageError(
+        `--skip-case "${name}" is not a case; the cases are: ${CASES.map((c) => c.name).join(", ")}.`,
+      );
     }
   }
   const kept = CASES.filter((c) => !skipped.includes(c.name));
@@ -354,7 +357,8 @@ async function soakRuntime(
     slowestOverrunMs = Math.max(slowestOverrunMs, overrun);
     if (overrun > OVERRUN_MS) pastDeadline++;
     const kind = kindOf(result, soakCase);
-    const tally = (cases[soakCase.name] ??= { runs: 0, asExpected: 0, otherwise: {}, samples: {} });
+    cases[soakCase.name] ??= { runs: 0, asExpected: 0, otherwise: {}, samples: {} };
+    const tally = cases[soakCase.name]!;
     tally.runs++;
     if (kind === soakCase.expect) {
       tally.asExpected++;
@@ -472,9 +476,13 @@ async function soakHttp(clientCount: number, callsPerClient: number, abandonedCo
   const dir = mkdtempSync(join(tmpdir(), "code-mode-soak-"));
   const config = join(dir, "code-mode.json5");
   writeFileSync(config, JSON.stringify({ codeMode: { runtime: "vm" }, tools: [join(ROOT, "examples/tools.ts")] }));
-  const serve = spawn(process.execPath, [join(ROOT, "bin/code-mode.js"), "serve", "--config", config, "--http", "127.0.0.1:0"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const serve = spawn(
+    process.execPath,
+    [join(ROOT, "bin/code-mode.js"), "serve", "--config", config, "--http", "127.0.0.1:0"],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   const url = await new Promise<string>((resolve, reject) => {
     serve.stderr!.on("data", (chunk) => {
@@ -510,7 +518,9 @@ async function soakHttp(clientCount: number, callsPerClient: number, abandonedCo
     try {
       const answer = await client.callTool({
         name: "execute_code",
-        arguments: { code: `const notes = await api.memory_read({ tag: "ada" });\nreturn { i: ${i}, notes: notes.length };` },
+        arguments: {
+          code: `const notes = await api.memory_read({ tag: "ada" });\nreturn { i: ${i}, notes: notes.length };`,
+        },
       });
       const result = answer.structuredContent as unknown as ExecutionResult | undefined;
       return !answer.isError && result?.ok === true && (result.result as { i: number }).i === i;
@@ -571,14 +581,46 @@ function formatTable(report: Report): string {
   const yes = (ok: boolean) => (ok ? "yes" : "no");
   for (const r of report.runtimes) {
     row([r.runtime, "executions (mixed, hostile included)", `${r.executions} in ${r.seconds} s`, "", ""]);
-    row([r.runtime, "ended with the expected kind", `${r.asExpected} (${r.asExpectedPct} %)`, "100 %", yes(r.asExpected === r.executions)]);
-    row([r.runtime, `past timeout + ${OVERRUN_MS / 1000} s`, `${r.pastDeadline} (worst overrun ${r.slowestOverrunMs} ms)`, "0", yes(r.pastDeadline === 0)]);
-    row([r.runtime, "host RSS growth after warm-up", `${r.rssGrowthMb} MB (${r.rssAfterWarmUpMb} → ${r.rssEndMb})`, `≤ ${RSS_TARGET_MB} MB`, yes(r.rssGrowthMb <= RSS_TARGET_MB)]);
-    row([r.runtime, "32 at once, result matches its program", `${r.concurrent.matched}/32`, "32/32", yes(r.concurrent.matched === 32)]);
-    row([r.runtime, "leftovers after close (processes, containers)", `${r.leftovers.processes}, ${r.leftovers.containers}`, "0, 0", yes(r.leftovers.processes + r.leftovers.containers === 0)]);
+    row([
+      r.runtime,
+      "ended with the expected kind",
+      `${r.asExpected} (${r.asExpectedPct} %)`,
+      "100 %",
+      yes(r.asExpected === r.executions),
+    ]);
+    row([
+      r.runtime,
+      `past timeout + ${OVERRUN_MS / 1000} s`,
+      `${r.pastDeadline} (worst overrun ${r.slowestOverrunMs} ms)`,
+      "0",
+      yes(r.pastDeadline === 0),
+    ]);
+    row([
+      r.runtime,
+      "host RSS growth after warm-up",
+      `${r.rssGrowthMb} MB (${r.rssAfterWarmUpMb} → ${r.rssEndMb})`,
+      `≤ ${RSS_TARGET_MB} MB`,
+      yes(r.rssGrowthMb <= RSS_TARGET_MB),
+    ]);
+    row([
+      r.runtime,
+      "32 at once, result matches its program",
+      `${r.concurrent.matched}/32`,
+      "32/32",
+      yes(r.concurrent.matched === 32),
+    ]);
+    row([
+      r.runtime,
+      "leftovers after close (processes, containers)",
+      `${r.leftovers.processes}, ${r.leftovers.containers}`,
+      "0, 0",
+      yes(r.leftovers.processes + r.leftovers.containers === 0),
+    ]);
     for (const [name, tally] of Object.entries(r.cases)) {
       if (tally.asExpected === tally.runs) continue;
-      const seen = Object.entries(tally.otherwise).map(([kind, n]) => `${n}× ${kind}`).join(", ");
+      const seen = Object.entries(tally.otherwise)
+        .map(([kind, n]) => `${n}× ${kind}`)
+        .join(", ");
       row([r.runtime, `  unexpected: ${name}`, `${tally.runs - tally.asExpected}/${tally.runs} (${seen})`, "0", "no"]);
       for (const [kind, message] of Object.entries(tally.samples)) {
         row([r.runtime, `    e.g. ${kind}`, message.slice(0, 110).replace(/\|/g, "/").replace(/\n/g, " "), "", ""]);
@@ -588,10 +630,34 @@ function formatTable(report: Report): string {
   for (const [runtime, why] of Object.entries(report.skipped)) row([runtime, "skipped", why, "", ""]);
   const h = report.http;
   if (h) {
-    row(["http", `MCP calls failed (${h.clients} clients × ${h.callsPerClient})`, `${h.callsFailed}/${h.calls}`, "0", yes(h.callsFailed === 0)]);
-    row(["http", `sessions refused while idle ones exist (${h.abandoned} abandoned)`, h.refusedWhileIdle, "0", yes(h.refusedWhileIdle === 0)]);
-    row(["http", "a new client after the abandoned ones works", yes(h.newClientAfterAbandoned), "yes", yes(h.newClientAfterAbandoned)]);
-    row(["http", "MaxListenersExceededWarning printed", h.maxListenersWarnings, "0", yes(h.maxListenersWarnings === 0)]);
+    row([
+      "http",
+      `MCP calls failed (${h.clients} clients × ${h.callsPerClient})`,
+      `${h.callsFailed}/${h.calls}`,
+      "0",
+      yes(h.callsFailed === 0),
+    ]);
+    row([
+      "http",
+      `sessions refused while idle ones exist (${h.abandoned} abandoned)`,
+      h.refusedWhileIdle,
+      "0",
+      yes(h.refusedWhileIdle === 0),
+    ]);
+    row([
+      "http",
+      "a new client after the abandoned ones works",
+      yes(h.newClientAfterAbandoned),
+      "yes",
+      yes(h.newClientAfterAbandoned),
+    ]);
+    row([
+      "http",
+      "MaxListenersExceededWarning printed",
+      h.maxListenersWarnings,
+      "0",
+      yes(h.maxListenersWarnings === 0),
+    ]);
     row(["http", "serve's processes left after SIGTERM", h.leftovers, "0", yes(h.leftovers === 0)]);
   }
   return lines.join("\n");

@@ -30,7 +30,9 @@ type Mode = { name: "src" | "dist"; entry: string; cli: string[] };
  * Figures from source and from a fresh build; a build that fails is reported, not fatal.
  * CODE_MODE_BENCH_STARTUP_RUNS sets the runs per figure (the bench's own test uses few).
  */
-export async function benchStartup(runs = Number(process.env.CODE_MODE_BENCH_STARTUP_RUNS ?? 7)): Promise<Record<string, StartupFigures | string>> {
+export async function benchStartup(
+  runs = Number(process.env.CODE_MODE_BENCH_STARTUP_RUNS ?? 7),
+): Promise<Record<string, StartupFigures | string>> {
   const program = join(WORK, "one.ts");
   mkdirSync(WORK, { recursive: true });
   writeFileSync(program, "return 1 + 1;\n");

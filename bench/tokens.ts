@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-import { connectMcpServers } from "../src/mcp/client.ts";
 import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import { connectMcpServers } from "../src/mcp/client.ts";
 import type { Executor } from "../src/runtimes/executor.ts";
 import { ToolRegistry } from "../src/tools/registry.ts";
 import type { Tool } from "../src/tools/tool.ts";

@@ -48,7 +48,9 @@ export function corpusTools(): Tool[] {
  * `execute_code` uses it: cold (thread start, compiler load, first check) and warm p50/p95 over
  * programs that change every time, as a model's do.
  */
-export async function benchTypecheck(runs = 60): Promise<{ p50Ms: number; p95Ms: number; coldMs: number; tools: number }> {
+export async function benchTypecheck(
+  runs = 60,
+): Promise<{ p50Ms: number; p95Ms: number; coldMs: number; tools: number }> {
   if (!existsSync(CORPUS)) throw new Error(`no corpus at ${fileURLToPath(CORPUS)}`);
   const tools = corpusTools();
   const text = checkedText(generateDeclarations(tools));

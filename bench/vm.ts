@@ -1,9 +1,9 @@
 import vm from "node:vm";
 import { ApiIndex } from "../src/bridge/api-index.ts";
 import { Bridge } from "../src/bridge/bridge.ts";
-import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
 import { resolveOptions } from "../src/execute-code/options.ts";
 import { runProgram } from "../src/execute-code/run-program.ts";
+import { VmExecutor } from "../src/runtimes/vm/vm-executor.ts";
 import type { Tool } from "../src/tools/tool.ts";
 import { transpile } from "../src/transpile/transpile.ts";
 import { round, sample } from "./stats.ts";

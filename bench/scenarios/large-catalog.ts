@@ -11,7 +11,12 @@ import { answer, type Conversation, type Decision, ScriptedModel } from "./scrip
 
 const TASK =
   'File a bug in acme/shop titled "Checkout fails on Safari 17", post a link to it in the Slack channel C0DEV, and tell me what time it is in Tokyo for the stand-up note.';
-const ISSUE = { owner: "acme", repo: "shop", title: "Checkout fails on Safari 17", body: "Reported during the release check." };
+const ISSUE = {
+  owner: "acme",
+  repo: "shop",
+  title: "Checkout fails on Safari 17",
+  body: "Reported during the release check.",
+};
 const TOKYO = "Asia/Tokyo";
 /** The tools the task needs, and what the model looks for to find each. */
 const NEEDS = [
@@ -52,8 +57,7 @@ function openWorld(): { registry: ToolRegistry; world: World } | undefined {
 }
 
 const wire = (key: string) => key.replace(/\./g, "__");
-const answerText = (url: string, datetime: string) =>
-  `Filed ${url}, posted it to C0DEV; in Tokyo it is ${datetime}.`;
+const answerText = (url: string, datetime: string) => `Filed ${url}, posted it to C0DEV; in Tokyo it is ${datetime}.`;
 
 /** Classic: the issue and the time at once, then the Slack post with the issue's link, then the answer. */
 function classicModel(): ScriptedModel {
@@ -69,7 +73,11 @@ function classicModel(): ScriptedModel {
     const issue = outcomes[0]!.value as { url: string };
     const now = outcomes[1]!.value as { datetime: string };
     if (outcomes.length === 2) {
-      return { calls: [{ tool: wire("slack.slack_post_message"), input: { channel_id: "C0DEV", text: `New bug: ${issue.url}` } }] };
+      return {
+        calls: [
+          { tool: wire("slack.slack_post_message"), input: { channel_id: "C0DEV", text: `New bug: ${issue.url}` } },
+        ],
+      };
     }
     return answer(answerText(issue.url, now.datetime));
   });
