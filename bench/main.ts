@@ -1,4 +1,4 @@
-import { parseFlags } from "../src/cli/usage.ts";
+import { parseFlags, UsageError } from "../src/cli/usage.ts";
 import { benchTypegen } from "./typegen.ts";
 import { benchVm } from "./vm.ts";
 
@@ -16,13 +16,26 @@ const OPTIONAL: Record<string, () => Promise<object>> = {
   catalog: async () => (await import("./catalog.ts")).benchCatalog(),
 };
 
-/** `code-mode bench [--json] [--agent] [--soak ...]`: figures side by side with their baselines, from one run. */
+/**
+ * `code-mode bench [--json] [--agent] [--skip SECTION,...] [--soak ...]`: figures side by side with
+ * their baselines, from one run. `--skip` leaves out optional sections (a skipped one is absent).
+ */
 export async function benchCommand(argv: string[]): Promise<number> {
   if (argv.includes("--soak")) {
     const { soakCommand } = await import("./soak.ts");
     return soakCommand(argv.filter((arg) => arg !== "--soak"));
   }
-  const { values } = parseFlags(argv, { json: { type: "boolean" }, agent: { type: "boolean" } }, false);
+  const { values } = parseFlags(
+    argv,
+    { json: { type: "boolean" }, agent: { type: "boolean" }, skip: { type: "string" } },
+    false,
+  );
+  const skipped = new Set((values.skip ?? "").split(",").filter(Boolean));
+  for (const name of skipped) {
+    if (!(name in OPTIONAL)) {
+      throw new UsageError(`--skip names "${name}"; the optional sections are ${Object.keys(OPTIONAL).join(", ")}.`);
+    }
+  }
   const progress = (text: string) => process.stderr.write(`${text}\n`);
   const report: Record<string, Section> = {};
   if (values.agent) {
@@ -37,6 +50,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     progress("bench: typegen…");
     report.typegen = benchTypegen();
     for (const [name, run] of Object.entries(OPTIONAL)) {
+      if (skipped.has(name)) continue;
       progress(`bench: ${name}…`);
       try {
         report[name] = { ...(await run()) };

@@ -102,10 +102,10 @@ describe("code-mode serve session settings", () => {
   });
 
   it.each([
-    [["--max-sessions", "0"], /--max-sessions is "0"; expected a positive number/],
-    [["--max-sessions", "2.5"], /--max-sessions is "2.5"; expected a whole number/],
-    [["--session-idle", "soon"], /--session-idle is "soon"; expected a positive number/],
-    [["--session-idle", "0.5"], /--session-idle is 0.5; expected a number from 1 to 86400/],
+    [["--max-sessions", "0"], /--max-sessions is 0; expected a whole number from 1 to 100000/],
+    [["--max-sessions", "2.5"], /--max-sessions is 2.5; expected a whole number from 1 to 100000/],
+    [["--session-idle", "soon"], /--session-idle is "soon"; expected a number of seconds from 1 to 86400/],
+    [["--session-idle", "0.5"], /--session-idle is 0.5; expected a number of seconds from 1 to 86400/],
   ])("refuses %j with the flag named (exit 2)", async (flags, message) => {
     const { code, stderr } = await cli(["serve", "--http", "127.0.0.1:0", ...flags]);
     expect(code).toBe(2);

@@ -108,8 +108,8 @@ describe.skipIf(skip)("docker runtime", () => {
       runtime: "docker",
       result: { a: 3, b: 13, c: { text: "hi" }, process: "undefined", require: "undefined" },
       logs: [
-        { level: "log", message: 'sum 13 { text: "hi" }' },
-        { level: "warn", message: "{ nested: [ 1, 2 ] }" },
+        { level: "log", message: 'sum 13 {"text":"hi"}' },
+        { level: "warn", message: '{"nested":[1,2]}' },
       ],
     });
     expect(result.toolCalls.map((c) => c.tool)).toEqual(["add", "add", "echo"]);
