@@ -36,7 +36,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--skip names "${name}"; the optional sections are ${Object.keys(OPTIONAL).join(", ")}.`);
     }
   }
-  const progress = (text: string) => process.stderr.write(`${text}\n`);
+  const started = performance.now();
+  const progress = (text: string) =>
+    process.stderr.write(`${text} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   const report: Record<string, Section> = {};
   if (values.agent) {
     progress("bench: agent scenarios (scripted models, classic vs code)…");
