@@ -96,7 +96,11 @@ const idle: Executor = {
 function catalogTokens(tools: Tool[]): CatalogTokens {
   const classic = tools.map((tool) => definition(`${tool.namespace}_${tool.name}`, tool.description, tool.inputSchema));
   // No type check: only the description is measured, and a checker thread would outlive this.
-  const codeTool = createCodeModeTool(new ToolRegistry(tools), { runtime: idle, typecheck: "off" });
+  const codeTool = createCodeModeTool(new ToolRegistry(tools), {
+    runtime: idle,
+    typecheck: "off",
+    catalog: { mode: "full" },
+  });
   const code = definition(codeTool.name, codeTool.description, codeTool.inputSchema);
   void codeTool.close();
   const figures = { classic: countTokens(JSON.stringify(classic)), code: countTokens(JSON.stringify([code])) };
