@@ -105,7 +105,8 @@ describe("vm runtime under a call flood", () => {
       expect(flood.error?.kind).toBe("limit");
       expect(flood.error?.message).toMatch(/100 tool calls/);
     }
-    expect(flood.toolCalls.length).toBe(100);
+    // Never more than the limit reached the host, however it ended.
+    expect(flood.toolCalls.length).toBeLessThanOrEqual(100);
     const [next] = await normals(1);
     expect(next?.result).toBe(1000);
   });
