@@ -39,7 +39,7 @@ export interface BuiltImage {
  *
  * @example
  * import { buildRunnerImage } from "code-mode/docker";
- * const image = await buildRunnerImage(); // code-mode-runner:latest, from this machine's Node
+ * const image = await buildRunnerImage(); // code-mode-runner:ivm, from this machine's Node
  * console.log(image.tag, image.size);
  * isolated-vm as `node_modules/isolated-vm` loads it here: its JS, the native addon that
  * node-gyp-build picks for this Node (ABI, platform, libc), and node-gyp-build itself; nothing else.
