@@ -7,6 +7,7 @@ import type { Tool } from "../src/tools/tool.ts";
 import { CATALOG_QUERIES } from "./catalog-queries.ts";
 import { CORPUS_MISSING, corpusTools } from "./corpus.ts";
 import { benchLargeCatalog, type LargeCatalogFigures } from "./scenarios/large-catalog.ts";
+import { definition } from "./tokens.ts";
 import { generatedTools } from "./typegen.ts";
 
 /** Prompt cost of one catalog, o200k_base, each definition JSON-wrapped as a provider receives it. */
@@ -101,8 +102,4 @@ function searchQuality(corpus: Tool[], executor: VmExecutor): SearchQuality {
   void tool.close();
   const share = (n: number) => Math.round((n / CATALOG_QUERIES.length) * 1000) / 1000;
   return { queries: CATALOG_QUERIES.length, recallAt3: share(at3), recallAt1: share(at1) };
-}
-
-function definition(name: string, description: string, parameters: unknown) {
-  return { type: "function", function: { name, description, parameters } };
 }

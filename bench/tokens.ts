@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
 import { connectMcpServers } from "../src/mcp/client.ts";
 import type { Executor } from "../src/runtimes/executor.ts";
 import { ToolRegistry } from "../src/tools/registry.ts";
 import type { Tool } from "../src/tools/tool.ts";
+import { CORPUS_MISSING, corpusTools } from "./corpus.ts";
 import { referenceServers } from "./mcp.ts";
 
 /** Classic against code mode for one catalog: the two JSON definitions as sent, in o200k tokens. */
@@ -65,19 +65,12 @@ export async function benchTokens(): Promise<TokenFigures> {
   }
 }
 
-const CORPUS = new URL("../../shared/corpus-typegen/corpus.json", import.meta.url);
-
 function corpusFigures(): { fullDeclarations?: { github: CatalogTokens; all: CatalogTokens } } {
-  if (!existsSync(CORPUS)) {
-    process.stderr.write("bench: tokens: fullDeclarations skipped: ../shared/corpus-typegen/corpus.json is absent\n");
+  const tools = corpusTools();
+  if (!tools) {
+    process.stderr.write(`bench: tokens: fullDeclarations: ${CORPUS_MISSING}\n`);
     return {};
   }
-  const corpus = JSON.parse(readFileSync(CORPUS, "utf8")) as {
-    toolsets: { id: string; tools: Omit<Tool, "execute" | "namespace">[] }[];
-  };
-  const tools = corpus.toolsets.flatMap((set) =>
-    set.tools.map((tool): Tool => ({ ...tool, namespace: set.id, execute: () => null })),
-  );
   return {
     fullDeclarations: {
       github: catalogTokens(tools.filter((t) => t.namespace === "github")),
@@ -107,6 +100,7 @@ function catalogTokens(tools: Tool[]): CatalogTokens {
   return { tools: tools.length, ...figures, ratio: Math.round((figures.code / figures.classic) * 1000) / 1000 };
 }
 
-function definition(name: string, description: string, parameters: unknown) {
+/** A tool as a provider receives it (OpenAI's function shape): what classic definitions cost. */
+export function definition(name: string, description: string, parameters: unknown) {
   return { type: "function", function: { name, description, parameters } };
 }

@@ -1,14 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Tool } from "../src/tools/tool.ts";
 import { transpile } from "../src/transpile/transpile.ts";
 import { CheckerThread } from "../src/typecheck/checker-thread.ts";
 import { checkedText } from "../src/typecheck/type-check.ts";
 import { generateDeclarations } from "../src/typegen/declarations.ts";
+import { CORPUS_MISSING, corpusTools } from "./corpus.ts";
 import { percentile, round } from "./stats.ts";
-
-/** The shared corpus, beside the repository (never copied into it). */
-export const CORPUS = new URL("../../shared/corpus-typegen/corpus.json", import.meta.url);
 
 /** Programs of the size models write, honest ones, over several servers of the corpus. */
 export const CORPUS_PROGRAMS = [
@@ -35,14 +30,6 @@ await api.slack.slack_post_mesage({ channel: "C1", text: 1 });
 return channels;`,
 ];
 
-/** The corpus's 258 tools, each under its server's namespace. */
-export function corpusTools(): Tool[] {
-  const corpus = JSON.parse(readFileSync(CORPUS, "utf8")) as { toolsets: { id: string; tools: Tool[] }[] };
-  return corpus.toolsets.flatMap((set) =>
-    set.tools.map((tool): Tool => ({ ...tool, namespace: set.id, execute: () => null })),
-  );
-}
-
 /**
  * Type-check latency with every corpus tool declared, through the checker thread as
  * `execute_code` uses it: cold (thread start, compiler load, first check) and warm p50/p95 over
@@ -51,8 +38,8 @@ export function corpusTools(): Tool[] {
 export async function benchTypecheck(
   runs = 60,
 ): Promise<{ p50Ms: number; p95Ms: number; coldMs: number; tools: number }> {
-  if (!existsSync(CORPUS)) throw new Error(`no corpus at ${fileURLToPath(CORPUS)}`);
   const tools = corpusTools();
+  if (!tools) throw new Error(CORPUS_MISSING);
   const text = checkedText(generateDeclarations(tools));
   const request = (i: number) => {
     const code = `${PROGRAMS[i % PROGRAMS.length]}\n// run ${i}`;

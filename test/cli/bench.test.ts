@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORPUS } from "../../bench/typecheck.ts";
+import { CORPUS_FILE } from "../../bench/corpus.ts";
 import { runtimesUnderTest } from "../support/runtimes.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -38,7 +38,7 @@ describe("code-mode bench --json", () => {
     expect(report.tokens).toMatchObject({ classic: expect.any(Number), code: expect.any(Number) });
     if (runtimes.includes("docker")) expect(report.docker).toMatchObject(figures);
     expect(report.startup).toBeUndefined();
-    if (existsSync(CORPUS)) {
+    if (existsSync(CORPUS_FILE)) {
       expect(report.typecheck).toEqual({
         p50Ms: expect.any(Number),
         p95Ms: expect.any(Number),

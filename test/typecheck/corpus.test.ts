@@ -3,7 +3,8 @@
 // with the right tool's declaration.
 import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { CORPUS, CORPUS_PROGRAMS, corpusTools } from "../../bench/typecheck.ts";
+import { CORPUS_FILE, corpusTools } from "../../bench/corpus.ts";
+import { CORPUS_PROGRAMS } from "../../bench/typecheck.ts";
 import { ApiIndex } from "../../src/bridge/api-index.ts";
 import { transpile } from "../../src/transpile/transpile.ts";
 import { ProgramService } from "../../src/typecheck/service.ts";
@@ -11,14 +12,14 @@ import { checkedText } from "../../src/typecheck/type-check.ts";
 import { verdictOf } from "../../src/typecheck/verdict.ts";
 import { generateDeclarations } from "../../src/typegen/declarations.ts";
 
-const present = existsSync(CORPUS);
+const present = existsSync(CORPUS_FILE);
 if (!present)
   console.warn(
     "[code-mode tests] skipping the corpus type-check tests: ../shared/corpus-typegen/corpus.json is absent.",
   );
 
 describe.skipIf(!present)("type check on the 258-tool corpus", () => {
-  const tools = present ? corpusTools() : [];
+  const tools = corpusTools() ?? [];
   const index = new ApiIndex(tools);
   const service = new ProgramService(checkedText(generateDeclarations(tools)));
   afterAll(() => service.dispose());

@@ -7,21 +7,23 @@
 // open object does not list) is in `asDeclared` there. Besides: `integer` is `number`.
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CORPUS_FILE } from "../../bench/corpus.ts";
 import type { Tool } from "../../src/tools/tool.ts";
 import { generateDeclarations } from "../../src/typegen/declarations.ts";
 import { buildApiLayout } from "../../src/typegen/names.ts";
 import { candidates, oracleFor } from "./candidates.ts";
 import { typeErrors } from "./type-check.ts";
 
-const CORPUS = new URL("../../../shared/corpus-typegen/corpus.json", import.meta.url);
-const present = existsSync(CORPUS);
+const present = existsSync(CORPUS_FILE);
 if (!present) console.log("typegen corpus tests skipped: ../shared/corpus-typegen/corpus.json is absent");
 
 interface Corpus {
   toolsets: { id: string; tools: Omit<Tool, "execute">[] }[];
   schemas: { cases: { name: string; schema: unknown }[] };
 }
-const corpus: Corpus = present ? JSON.parse(readFileSync(CORPUS, "utf8")) : { toolsets: [], schemas: { cases: [] } };
+const corpus: Corpus = present
+  ? JSON.parse(readFileSync(CORPUS_FILE, "utf8"))
+  : { toolsets: [], schemas: { cases: [] } };
 
 interface Disagreement {
   tool: string;
