@@ -4,7 +4,8 @@
 // (AI SDK adapter and agent loop), `code-mode/docker` (docker runtime, runner image) and
 // `code-mode/config` (config files).
 export { ApiIndex } from "./bridge/api-index.ts";
-export type { ApprovalHook, ToolCallRecord } from "./bridge/bridge.ts";
+export type { ApprovalAnswer, ApprovalHook, ApprovalRequest, ApprovalRule } from "./bridge/approval.ts";
+export type { CallEvent, ToolCallRecord } from "./bridge/bridge.ts";
 export type { ToolMatch } from "./catalog/catalog.ts";
 export type { CatalogForm } from "./catalog/description.ts";
 export { SEARCH_TOOL_NAME } from "./catalog/search-tool.ts";
@@ -17,13 +18,20 @@ export {
 } from "./config/open-code-mode.ts";
 export type { CodeModeConfig } from "./config/schema.ts";
 export { CodeModeError, ConfigError, type ErrorKind, ExecutorError } from "./errors.ts";
-export { type CodeModeTool, type CodeModeToolOutput, createCodeModeTool } from "./execute-code/code-mode-tool.ts";
+export {
+  type CodeModeTool,
+  type CodeModeToolOutput,
+  createCodeModeTool,
+  type ExecuteContext,
+} from "./execute-code/code-mode-tool.ts";
+export type { ExecutionEvent, ExecutionEventListener } from "./execute-code/events.ts";
 export type { CodeModeOptions } from "./execute-code/options.ts";
 export { AutoExecutor, type AutoExecutorOptions } from "./runtimes/auto/auto-executor.ts";
 export { type CreateExecutorOptions, createExecutor } from "./runtimes/create-executor.ts";
 export type { ExecutionLimits, ExecutionResult, Executor, LogEntry, RuntimeName } from "./runtimes/executor.ts";
 export { VmExecutor, type VmExecutorOptions } from "./runtimes/vm/vm-executor.ts";
 export {
+  type ApprovalSettings,
   type CatalogMode,
   type CatalogSettings,
   DEFAULTS,

@@ -48,7 +48,22 @@ export interface TextSetting extends SettingBase {
   default: string;
 }
 
-export type Setting = ChoiceSetting | NumberSetting | IntegerSetting | TextSetting;
+/** A list of tool patterns: tool paths with `*` for any characters (`files.write_file`, `github.*`). */
+export interface PatternsSetting extends SettingBase {
+  kind: "patterns";
+  default: readonly string[];
+}
+
+export type Setting = ChoiceSetting | NumberSetting | IntegerSetting | TextSetting | PatternsSetting;
+
+// Tool keys and api paths (MCP tool names add - : /), dots between segments, * for any characters.
+const TOOL_PATTERN = /^[A-Za-z0-9_$\-:/*]+(?:\.[A-Za-z0-9_$\-:/*]+)*$/;
+
+/** Why a tool pattern cannot be used, saying how to write one; undefined when it can. */
+export function toolPatternProblem(pattern: unknown): string | undefined {
+  if (typeof pattern === "string" && TOOL_PATTERN.test(pattern)) return undefined;
+  return `${JSON.stringify(pattern)} is not a tool pattern: write a tool's path as programs call it ("files.write_file"), or use * for any characters ("github.*", "*.delete_*", "*")`;
+}
 
 /**
  * Every setting, by its path in `codeMode` (a dot nests it: `docker.image` is
@@ -158,6 +173,20 @@ export const SETTINGS = {
     default: 1750,
     doc: "Tokens of the index and its lookup guide, when the index replaces the declarations.",
   },
+  "approval.require": {
+    kind: "patterns",
+    default: [],
+    doc: 'Tool calls that wait for a person\'s approval before they run: tool paths, * for any characters ("files.write_file", "github.*").',
+  },
+  "approval.timeout": {
+    kind: "number",
+    unit: "seconds",
+    min: 0.01,
+    max: 86_400,
+    default: 300,
+    flag: "approval-timeout",
+    doc: "How long a call waits for an approval; then it fails unrun. The program's own timeout stops meanwhile.",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -213,6 +242,14 @@ export interface CatalogSettings {
   indexBudget?: number;
 }
 
+/** Which tool calls wait for a person's approval, and how long at most. */
+export interface ApprovalSettings {
+  /** {@link SETTINGS} `approval.require`: tool patterns (`files.write_file`, `github.*`, `*`). Default none. */
+  require?: string[];
+  /** {@link SETTINGS} `approval.timeout`: seconds one call waits for an answer. Default 300. */
+  timeout?: number;
+}
+
 /** The settings as data: what the config's `codeMode` section and the CLI flags may set. */
 export interface Settings {
   /** Where programs run. Default "auto". */
@@ -251,6 +288,8 @@ export interface Settings {
   docker?: DockerSettings;
   /** How much of the tool catalog the description carries; see {@link CatalogSettings}. */
   catalog?: CatalogSettings;
+  /** Which calls wait for a person's approval; see {@link ApprovalSettings}. */
+  approval?: ApprovalSettings;
 }
 
 // The table and the Settings type name the same fields, in both directions (a compile error otherwise).
@@ -261,9 +300,10 @@ const sameFields: [Paths<Settings>, SettingName] extends [SettingName, Paths<Set
 void sameFields;
 
 /** Every setting filled: what resolveSettings returns. */
-export type ResolvedSettings = Required<Omit<Settings, "docker" | "catalog">> & {
+export type ResolvedSettings = Required<Omit<Settings, "docker" | "catalog" | "approval">> & {
   docker: Required<DockerSettings>;
   catalog: Required<CatalogSettings>;
+  approval: Required<ApprovalSettings>;
 };
 
 type DefaultsOf = {
@@ -276,6 +316,7 @@ export const DEFAULTS = nest(
 ) as DefaultsOf & {
   docker: { [F in keyof DockerSettings]-?: (typeof SETTINGS)[`docker.${F}`]["default"] };
   catalog: { [F in keyof CatalogSettings]-?: (typeof SETTINGS)[`catalog.${F}`]["default"] };
+  approval: { [F in keyof ApprovalSettings]-?: (typeof SETTINGS)[`approval.${F}`]["default"] };
 };
 
 /** What a setting accepts, in words: `a number of seconds from 0.01 to 3600`. */
@@ -291,6 +332,8 @@ export function expectation(setting: Setting): string {
         : `a whole number from ${setting.min} to ${setting.max}`;
     case "text":
       return "a non-empty string";
+    case "patterns":
+      return 'a list of tool patterns such as "files.write_file" or "github.*"';
   }
 }
 
@@ -301,6 +344,8 @@ export function accepts(setting: Setting, value: unknown): boolean {
       return typeof value === "string" && setting.choices.includes(value);
     case "text":
       return typeof value === "string" && value.length > 0;
+    case "patterns":
+      return Array.isArray(value) && value.every((pattern) => toolPatternProblem(pattern) === undefined);
     case "number":
     case "integer": {
       if (typeof value !== "number" || !Number.isFinite(value)) return false;
@@ -315,6 +360,16 @@ export function refusal(name: string, shown: string, setting: Setting): string {
   return `${name} is ${shown}; expected ${expectation(setting)}.`;
 }
 
+/** What is wrong with a list of tool patterns, naming the first bad one; undefined when none is. */
+export function patternsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const pattern of value) {
+    const problem = toolPatternProblem(pattern);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * Fills every default and checks every value; the first wrong one is returned as a problem
  * (its name, value and what was expected) for the caller to throw as its own kind of error.
@@ -323,7 +378,10 @@ export function resolveSettings(settings: Settings): { settings: ResolvedSetting
   const flat: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
     const value = valueAt(settings, name) ?? defaultOf(name, flat);
-    if (!accepts(setting, value)) return { problem: refusal(name, JSON.stringify(value), setting) };
+    if (!accepts(setting, value)) {
+      const detail = setting.kind === "patterns" ? patternsProblem(value) : undefined;
+      return { problem: `${refusal(name, JSON.stringify(value), setting)}${detail ? ` ${detail}.` : ""}` };
+    }
     flat[name] = value;
   }
   return { settings: nest(flat) as ResolvedSettings };
@@ -347,6 +405,7 @@ export function parseSettingFlag(
   text: string,
 ): { value: string | number } | { problem: string } {
   const flag = `--${setting.flag ?? name}`;
+  if (setting.kind === "patterns") return { problem: `${flag} is not a flag; set ${name} in the config.` };
   const numeric = setting.kind === "number" || setting.kind === "integer";
   const value = numeric && text.trim() !== "" ? Number(text) : text;
   if (accepts(setting, value)) return { value };
@@ -360,6 +419,7 @@ export function flagUsage(name: SettingName): string {
   const flag = `--${setting.flag ?? name}`;
   if (setting.kind === "choice") return `${flag} ${setting.choices.join("|")}`;
   if (setting.kind === "number") return `${flag} ${setting.unit.toUpperCase()}`;
+  if (setting.kind === "patterns") return `${flag} PATTERN`;
   return `${flag} ${setting.kind === "integer" ? "N" : "TEXT"}`;
 }
 

@@ -1,14 +1,28 @@
 import { CodeModeError, type ErrorKind } from "../errors.ts";
 import { withDeadline } from "../runtimes/deadline.ts";
-import type { BridgeEndpoint, BridgeReply, ExecutionLimits } from "../runtimes/executor.ts";
+import type { BridgeEndpoint, BridgeReply, CallClock, ExecutionLimits } from "../runtimes/executor.ts";
 import { callLimitMessage, clipName as clip, inputLimitMessage, toolFailureMessage } from "../sandbox/verdicts.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
+import { type ApprovalRequest, type ApprovalSetup, askApproval, needsApproval } from "./approval.ts";
 import { closestToolPath } from "./suggest.ts";
 import { inputCheckFor } from "./validate.ts";
 
-/** Asked before every tool call; return false to refuse it. */
-export type ApprovalHook = (call: { tool: string; input: unknown }) => boolean | Promise<boolean>;
+/** What happens to a call, as it happens: the bridge's part of an execution's events. */
+export type CallEvent =
+  /** A call passed its checks and will run (after approval, when it needs one). `id` numbers the execution's calls. */
+  | { type: "tool-start"; id: number; tool: string; path: string }
+  /** A call waits for a person's answer (`asked`), then got it. */
+  | { type: "approval"; id: number; tool: string; state: "asked" | "approved" | "refused"; reason?: string }
+  /** The call ended; `error` is what the program got when it failed. */
+  | { type: "tool-end"; id: number; tool: string; ok: boolean; ms: number; error?: string };
+
+export interface BridgeOptions {
+  /** Who approves which calls; absent, every call runs unasked. */
+  approval?: ApprovalSetup;
+  /** Told of each call as it starts, waits for approval and ends. Must not throw. */
+  onCall?: (event: CallEvent) => void;
+}
 
 export interface ToolCallRecord {
   tool: string;
@@ -31,7 +45,8 @@ export class Bridge implements BridgeEndpoint {
   readonly trace: ToolCallRecord[] = [];
   readonly #index: ApiIndex;
   readonly #limits: ExecutionLimits;
-  readonly #approve: ApprovalHook | undefined;
+  readonly #approval: ApprovalSetup | undefined;
+  readonly #onCall: ((event: CallEvent) => void) | undefined;
   readonly #ended = new AbortController();
   readonly #waiting: (() => void)[] = [];
   #dispatched = 0;
@@ -40,10 +55,11 @@ export class Bridge implements BridgeEndpoint {
   #parkedChars = 0;
   #running = 0;
 
-  constructor(index: ApiIndex, limits: ExecutionLimits, approve?: ApprovalHook) {
+  constructor(index: ApiIndex, limits: ExecutionLimits, options: BridgeOptions = {}) {
     this.#index = index;
     this.#limits = limits;
-    this.#approve = approve;
+    this.#approval = options.approval;
+    this.#onCall = options.onCall;
   }
 
   get dispatched(): number {
@@ -56,7 +72,7 @@ export class Bridge implements BridgeEndpoint {
     for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  async call(path: string, argsJson: string): Promise<string> {
+  async call(path: string, argsJson: string, clock?: CallClock): Promise<string> {
     // Cheap refusals first: everything here is program-controlled, and none of it may cost the
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
@@ -104,33 +120,60 @@ export class Bridge implements BridgeEndpoint {
       return fail("limit", `${label} was called after the execution ended.`);
     }
     const started = performance.now();
-    let ok = false;
+    const id = this.#calls;
+    // What the program is told when the call fails; kept for the call's `tool-end` event.
+    let failure: string | undefined;
+    const failWith = (kind: ErrorKind, message: string) => {
+      failure = message;
+      return fail(kind, message);
+    };
+    this.#onCall?.({ type: "tool-start", id, tool: entry.key, path });
     try {
-      if (this.#approve && !(await this.#approve({ tool: entry.key, input }))) {
-        return fail(
-          "tool",
-          `${label} was refused by the host's approval policy. Do not retry it; explain what you wanted to do instead.`,
-        );
-      }
+      const refused = await this.#approve({ id, tool: entry.key, path, input }, clock);
+      if (refused !== undefined) return failWith("tool", refused);
       const value = await this.#execute(entry.tool, input);
       const json = value === undefined ? undefined : safeStringify(value);
       if (value !== undefined && json === undefined) {
-        return fail("tool", `${label} returned a value that cannot be turned into JSON.`);
+        return failWith("tool", `${label} returned a value that cannot be turned into JSON.`);
       }
       if (json !== undefined && json.length > MAX_TOOL_RESULT_CHARS) {
-        return fail(
+        return failWith(
           "limit",
           `${label} returned ${json.length} characters, more than the ${MAX_TOOL_RESULT_CHARS} a program may receive. Ask for less.`,
         );
       }
-      ok = true;
       return json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
     } catch (error) {
-      return fail("tool", toolFailureMessage(path, error));
+      return failWith("tool", toolFailureMessage(path, error));
     } finally {
-      this.trace.push({ tool: entry.key, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+      const ms = Math.round((performance.now() - started) * 1000) / 1000;
+      const ok = failure === undefined;
+      this.trace.push({ tool: entry.key, ok, ms });
       this.#release();
+      this.#onCall?.({ type: "tool-end", id, tool: entry.key, ok, ms, ...(!ok && { error: failure }) });
     }
+  }
+
+  /**
+   * Asks for approval when the policy says the call needs it, with the program's clock held
+   * meanwhile. Resolves with the refusal the program gets, or undefined when the call may run.
+   */
+  async #approve(request: ApprovalRequest, clock: CallClock | undefined): Promise<string | undefined> {
+    const approval = this.#approval;
+    if (!approval || !needsApproval(approval.rule, request)) return undefined;
+    const { id, tool } = request;
+    this.#onCall?.({ type: "approval", id, tool, state: "asked" });
+    clock?.hold();
+    let refused: string | undefined;
+    try {
+      refused = await askApproval(approval, request, this.#ended.signal);
+    } finally {
+      clock?.release();
+    }
+    const answer =
+      refused === undefined ? ({ state: "approved" } as const) : { state: "refused" as const, reason: refused };
+    this.#onCall?.({ type: "approval", id, tool, ...answer });
+    return refused;
   }
 
   /**
@@ -139,7 +182,23 @@ export class Bridge implements BridgeEndpoint {
    */
   #lookUp(path: "$search" | "$describe", argsJson: string): string {
     const started = performance.now();
+    const id = this.#calls;
     let ok = false;
+    let reply = "";
+    this.#onCall?.({ type: "tool-start", id, tool: path, path });
+    try {
+      reply = this.#answerLookUp(path, argsJson);
+      ok = reply.startsWith('{"ok":true');
+      return reply;
+    } finally {
+      const ms = Math.round((performance.now() - started) * 1000) / 1000;
+      this.trace.push({ tool: path, ok, ms });
+      const error = ok ? undefined : (JSON.parse(reply) as { error?: { message?: string } }).error?.message;
+      this.#onCall?.({ type: "tool-end", id, tool: path, ok, ms, ...(error !== undefined && { error }) });
+    }
+  }
+
+  #answerLookUp(path: "$search" | "$describe", argsJson: string): string {
     try {
       if (argsJson.length > this.#limits.maxToolInputChars) {
         return fail("limit", `api.${path} got ${argsJson.length} characters of input; send less.`);
@@ -154,13 +213,10 @@ export class Bridge implements BridgeEndpoint {
       const [first, second] = Array.isArray(args) ? args : [args];
       const catalog = this.#index.catalog;
       const value = path === "$search" ? catalog.search(first, second) : catalog.describe(first);
-      ok = true;
       return JSON.stringify({ ok: true, value });
     } catch (error) {
       if (CodeModeError.isInstance(error)) return fail(error.kind, error.message);
       return fail("tool", toolFailureMessage(path, error));
-    } finally {
-      this.trace.push({ tool: path, ok, ms: Math.round((performance.now() - started) * 1000) / 1000 });
     }
   }
 

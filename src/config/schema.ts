@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { mcpServerSchema } from "../mcp/server-config.ts";
-import { expectation, SERVE_SETTINGS, SETTINGS, type Setting, type Settings } from "../settings.ts";
+import { expectation, patternsProblem, SERVE_SETTINGS, SETTINGS, type Setting, type Settings } from "../settings.ts";
 
 /** The zod type of one row of the settings table; a range miss says what was expected. */
 function settingSchema(setting: Setting): z.ZodType {
@@ -10,6 +10,11 @@ function settingSchema(setting: Setting): z.ZodType {
       return z.enum(setting.choices as [string, ...string[]]);
     case "text":
       return z.string().min(1, expected);
+    case "patterns":
+      return z.array(z.unknown(), expected).superRefine((patterns, context) => {
+        const problem = patternsProblem(patterns);
+        if (problem) context.addIssue({ code: "custom", message: problem });
+      });
     case "number":
       return z.number().min(setting.min, expected).max(setting.max, expected);
     case "integer": {

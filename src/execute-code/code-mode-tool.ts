@@ -1,4 +1,5 @@
 import { ApiIndex } from "../bridge/api-index.ts";
+import type { ApprovalHook, ApprovalSetup } from "../bridge/approval.ts";
 import { schemaCompilers } from "../bridge/validate.ts";
 import type { ToolMatch } from "../catalog/catalog.ts";
 import { type CatalogForm, catalogText, withLookupMembers } from "../catalog/description.ts";
@@ -10,6 +11,7 @@ import { holdEsbuild } from "../transpile/esbuild-service.ts";
 import { typeStripper } from "../transpile/transpile.ts";
 import { ProgramTypeCheck } from "../typecheck/type-check.ts";
 import { generateDeclarations } from "../typegen/declarations.ts";
+import type { ExecutionEventListener } from "./events.ts";
 import { type CodeModeOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { resultText } from "./result-text.ts";
 import { runProgram } from "./run-program.ts";
@@ -18,6 +20,16 @@ import { runProgram } from "./run-program.ts";
 export interface CodeModeToolOutput {
   text: string;
   result: ExecutionResult;
+}
+
+/** What one `execute` call may bring besides the code. */
+export interface ExecuteContext {
+  signal?: AbortSignal;
+  onEvent?: ExecutionEventListener;
+  /** Asks a person about the calls that need approval (a terminal, an MCP client). */
+  approve?: ApprovalHook;
+  /** Told to the program when a call needs approval and nobody can be asked ("this client cannot answer"). */
+  approvalUnavailable?: string;
 }
 
 /** The single tool the model sees. Front ends (CLI, MCP, AI SDK, agent) all wrap this object. */
@@ -43,7 +55,12 @@ export interface CodeModeTool {
     additionalProperties: false;
   };
   readonly options: ResolvedOptions;
-  execute(input: { code: string }, context?: { signal?: AbortSignal }): Promise<CodeModeToolOutput>;
+  /**
+   * Runs one program. `onEvent` hears its events as they happen (start, console lines, calls,
+   * approvals, end); `approve` answers the calls that `approval.require` marks (over the tool's
+   * own `approve`); `approvalUnavailable` says why nobody can, when neither is given.
+   */
+  execute(input: { code: string }, context?: ExecuteContext): Promise<CodeModeToolOutput>;
   /** Stops the runtime's processes or containers (when the tool created them). */
   close(): Promise<void>;
 }
@@ -131,12 +148,14 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       if (!executor) throw new ExecutorError("This execute_code tool was closed; create a new one.");
       // transpile() refuses anything but a string with a clear syntax error.
       const code = (input as { code?: unknown } | undefined)?.code as string;
+      const approval = approvalFor(resolved, context);
       const result = await runProgram(code, {
         index: current().index,
         executor,
         limits: resolved.limits,
-        ...(resolved.approve && { approve: resolved.approve }),
+        ...(approval && { approval }),
         ...(context.signal && { signal: context.signal }),
+        ...(context.onEvent && { onEvent: context.onEvent }),
         ...(typecheck && { typecheck: (program) => typecheck.check(program) }),
       });
       return {
@@ -152,5 +171,22 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       await Promise.all([typecheck?.close(), ownsExecutor && closing ? closing.close() : undefined]);
       if (closing) await releaseEsbuild();
     },
+  };
+}
+
+/**
+ * Who is asked about which calls: with `approval.require`, the calls it matches go to the
+ * execution's asker, else the tool's hook, else are refused; without it, the tool's hook (if
+ * any) is asked about every call, as it always was.
+ */
+function approvalFor(resolved: ResolvedOptions, context: ExecuteContext): ApprovalSetup | undefined {
+  const { rule, timeoutMs } = resolved.approval;
+  const ask = context.approve ?? resolved.approve;
+  if (rule === undefined) return resolved.approve ? { ask: ask!, timeoutMs } : undefined;
+  return {
+    rule,
+    timeoutMs,
+    ...(ask && { ask }),
+    ...(context.approvalUnavailable && { unavailable: context.approvalUnavailable }),
   };
 }

@@ -1,22 +1,50 @@
 import type { ApiIndex } from "../bridge/api-index.ts";
-import { type ApprovalHook, Bridge } from "../bridge/bridge.ts";
+import type { ApprovalSetup } from "../bridge/approval.ts";
+import { Bridge } from "../bridge/bridge.ts";
 import { CodeModeError } from "../errors.ts";
 import type { ExecutionLimits, ExecutionResult, Executor, RawOutcome } from "../runtimes/executor.ts";
 import { transpile } from "../transpile/transpile.ts";
 import type { CheckedProgram, TypeCheckVerdict } from "../typecheck/type-check.ts";
+import { EventQueue, type ExecutionEventListener } from "./events.ts";
 
 export interface RunProgramDeps {
   index: ApiIndex;
   executor: Executor;
   limits: ExecutionLimits;
-  approve?: ApprovalHook;
+  /** Who approves which calls; absent, no call waits. */
+  approval?: ApprovalSetup;
   signal?: AbortSignal;
+  /** Told of the execution's events as they happen (see `EventQueue`). */
+  onEvent?: ExecutionEventListener;
   /** Type-checks the program before it runs; absent when the check is off. */
   typecheck?: (program: CheckedProgram) => Promise<TypeCheckVerdict>;
 }
 
 /** Transpiles, type-checks, runs and reports one program: the whole path of one `execute_code` call. */
 export async function runProgram(code: string, deps: RunProgramDeps): Promise<ExecutionResult> {
+  const events = deps.onEvent ? new EventQueue(deps.onEvent) : undefined;
+  events?.push({ type: "start", runtime: deps.executor.name });
+  const result = await runChecked(code, deps, events);
+  if (events) {
+    const { ok, runtime, ms, error } = result;
+    events.push({
+      type: "end",
+      ok,
+      runtime,
+      ms,
+      ...(error && { error: { kind: error.kind, message: error.message } }),
+    });
+    // Front ends that forward events (MCP progress) send them before the result.
+    await events.drained();
+  }
+  return result;
+}
+
+async function runChecked(
+  code: string,
+  deps: RunProgramDeps,
+  events: EventQueue | undefined,
+): Promise<ExecutionResult> {
   const started = performance.now();
   let warnings: string[] = [];
   const finish = (
@@ -50,7 +78,10 @@ export async function runProgram(code: string, deps: RunProgramDeps): Promise<Ex
     }
   }
 
-  const bridge = new Bridge(deps.index, deps.limits, deps.approve);
+  const bridge = new Bridge(deps.index, deps.limits, {
+    ...(deps.approval && { approval: deps.approval }),
+    ...(events && { onCall: (event) => events.push(event) }),
+  });
   let outcome: RawOutcome;
   try {
     outcome = await deps.executor.run({
@@ -59,6 +90,7 @@ export async function runProgram(code: string, deps: RunProgramDeps): Promise<Ex
       bridge,
       limits: deps.limits,
       ...(deps.signal && { signal: deps.signal }),
+      ...(events && { onLog: (entry) => events.push({ type: "log", ...entry }) }),
     });
   } catch (error) {
     outcome = { ok: false, logs: [], error: asRawError(error) };

@@ -4,7 +4,7 @@
 
 /**
  * Runs `work` with a signal of its own, and settles with its value, or rejects when `ms` pass
- * (with `onTimeout()`'s value) or when `signal` aborts (with its reason), whichever comes first.
+ * (with `onTimeout()`'s value; `undefined` sets no timer) or when `signal` aborts (with its reason), whichever comes first.
  * Either way the work's signal aborts with the same reason, so the work can stop too; the timer
  * and the listener are gone when this settles.
  *
@@ -14,9 +14,9 @@
  */
 export async function withDeadline<T>(
   work: (signal: AbortSignal) => Promise<T> | T,
-  ms: number,
+  ms: number | undefined,
   signal?: AbortSignal,
-  onTimeout: () => unknown = () => new Error(`no answer within ${ms / 1000} s`),
+  onTimeout: () => unknown = () => new Error(`no answer within ${(ms ?? 0) / 1000} s`),
 ): Promise<T> {
   signal?.throwIfAborted();
   const controller = new AbortController();
@@ -27,7 +27,7 @@ export async function withDeadline<T>(
       controller.abort(reason);
       reject(reason);
     };
-    timer = setTimeout(() => stop(onTimeout()), Math.max(0, ms));
+    if (ms !== undefined) timer = setTimeout(() => stop(onTimeout()), Math.max(0, ms));
     onAbort = () => stop(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -28,10 +28,20 @@ export interface ExecutionLimits {
   maxToolInputChars: number;
 }
 
+/**
+ * Given by a runtime with each call: the bridge holds the program's clock while the call waits
+ * for a person (an approval), and releases it once answered. The runtime stops its own give-up
+ * timers and tells the sandbox core, whose watchdog stops too.
+ */
+export interface CallClock {
+  hold(): void;
+  release(): void;
+}
+
 /** The sandbox's only way out: a call by `api` path with JSON arguments, answered with JSON. */
 export interface BridgeEndpoint {
   /** `path` is the dotted identifier path (`files.read_text_file`); the reply is a `BridgeReply` as JSON. */
-  call(path: string, argsJson: string): Promise<string>;
+  call(path: string, argsJson: string, clock?: CallClock): Promise<string>;
   /** Number of calls dispatched so far (auto falls back only while this is 0). */
   readonly dispatched: number;
 }

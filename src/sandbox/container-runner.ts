@@ -10,6 +10,7 @@
 // escapes every newline inside strings, so a line is always a whole message).
 //   host -> runner: {t:"run", js, apiPaths, limits, toolCallTimeoutMs}
 //                   {t:"reply", id, json}             the answer to call `id`
+//                   {t:"hold", id} / {t:"release", id} call `id` waits for a person: the clock stops
 //   runner -> host: {t:"ready"}                        first, once the sandbox is made
 //                   {t:"call", id, path, args}        an `api.*` call, args as JSON text
 //                   {t:"log", level, text}            a console line, as it is written
@@ -43,7 +44,9 @@ core.prepareSpare(Number(process.argv[1]) || 128);
 
 let started = false;
 const givingUp = new Map<number, NodeJS.Timeout>();
+const giveUps = new Map<number, () => void>();
 let answer: (id: number, json: string) => void = () => {};
+let holdCall: (id: number, held: boolean) => void = () => {};
 
 async function run(message: RunMessage): Promise<void> {
   const seconds = message.toolCallTimeoutMs / 1000;
@@ -54,6 +57,7 @@ async function run(message: RunMessage): Promise<void> {
         // A call the host never answers fails here, so the program can carry on (docker.toolCallTimeout).
         const giveUp = () => {
           givingUp.delete(id);
+          giveUps.delete(id);
           const error = {
             kind: "tool",
             message: `api.${path.slice(0, 200)} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,
@@ -61,6 +65,7 @@ async function run(message: RunMessage): Promise<void> {
           running.answer(id, JSON.stringify({ ok: false, error }));
         };
         givingUp.set(id, setTimeout(giveUp, message.toolCallTimeoutMs));
+        giveUps.set(id, giveUp);
         write({ t: "call", id, path, args });
       },
       log: (entry) => write({ t: "log", level: entry.level, text: entry.message }),
@@ -69,7 +74,19 @@ async function run(message: RunMessage): Promise<void> {
   answer = (id, json) => {
     clearTimeout(givingUp.get(id));
     givingUp.delete(id);
+    giveUps.delete(id);
     running.answer(id, json);
+  };
+  // A call waiting for a person is not given up meanwhile; once answered it gets a fresh term.
+  holdCall = (id, held) => {
+    const giveUp = giveUps.get(id);
+    if (!giveUp) return;
+    clearTimeout(givingUp.get(id));
+    if (held) running.hold(id);
+    else {
+      running.release(id);
+      givingUp.set(id, setTimeout(giveUp, message.toolCallTimeoutMs));
+    }
   };
   const { logs: _sent, ...outcome } = await running.outcome;
   for (const timer of givingUp.values()) clearTimeout(timer);
@@ -106,6 +123,8 @@ function onMessage(message: { t: string; id?: number; json?: string }): void {
     void run(message as RunMessage);
   } else if (message.t === "reply") {
     answer(Number(message.id), String(message.json));
+  } else if (message.t === "hold" || message.t === "release") {
+    holdCall(Number(message.id), message.t === "hold");
   }
 }
 

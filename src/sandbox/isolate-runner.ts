@@ -8,6 +8,7 @@
 // nothing from the host layers but types (the container runner is bundled from it).
 import ivm from "isolated-vm";
 import type { ExecutionLimits, LogEntry, RawError, RawOutcome } from "../runtimes/executor.ts";
+import { PausableTimer } from "./pausable-timer.ts";
 import {
   callLimitMessage,
   cancelledError,
@@ -22,6 +23,8 @@ import {
 
 /** After this long, an isolate that was told to stop and did not is wedged in a builtin. */
 const WEDGED_AFTER_MS = 3000;
+/** While the clock is held, how often the program's CPU time is checked against what is left. */
+const HELD_CPU_CHECK_MS = 100;
 
 /** How a running program reaches whoever carries its calls and its console to the host. */
 export interface CoreLink {
@@ -49,6 +52,12 @@ export interface RunningProgram {
   answer(callId: number, json: string): void;
   /** Stops the program now; it ends as cancelled. */
   cancel(): void;
+  /**
+   * Call `callId` waits for a person (an approval): the program's clock stops until `release`.
+   * CPU the program burns meanwhile still counts, so a held clock never buys a busy loop time.
+   */
+  hold(callId: number): void;
+  release(callId: number): void;
 }
 
 /** An isolate with its context and prelude, made before a program needs it. */
@@ -98,6 +107,8 @@ export class IsolateCore {
         outcome: Promise.resolve({ ok: false, logs: [], error: { kind: "executor", message } }),
         answer() {},
         cancel() {},
+        hold() {},
+        release() {},
       };
     }
     const { isolate, context } = sandbox;
@@ -115,6 +126,8 @@ export class IsolateCore {
     const answer = (requestId: number, json: string) => {
       if (over || isolate.isDisposed || answered.has(requestId)) return;
       answered.add(requestId);
+      // An answered call waits for nobody: its hold, if the host's release got lost, ends here.
+      release(requestId);
       try {
         sandbox.deliver.applyIgnored(undefined, [requestId, json]);
       } catch {
@@ -124,7 +137,8 @@ export class IsolateCore {
     const finish = (checked: Omit<RawOutcome, "logs">) => {
       if (over) return;
       over = true;
-      clearTimeout(watchdog);
+      clock.clear();
+      clearInterval(heldCheck);
       for (const timer of sleeps) clearTimeout(timer);
       sandbox.onRequest = undefined;
       resolveOutcome({ ...checked, logs: logs.entries });
@@ -174,8 +188,27 @@ export class IsolateCore {
     };
 
     // The watchdog: disposing the isolate stops sync loops, microtask floods and code that
-    // loops after an await alike.
-    const watchdog = setTimeout(() => stop("timeout"), limits.timeoutMs);
+    // loops after an await alike. Its clock stops while a call waits for a person.
+    const clock = new PausableTimer(limits.timeoutMs, () => stop("timeout"));
+    const held = new Set<number>();
+    let heldCheck: NodeJS.Timeout | undefined;
+    let cpuAtHold = 0;
+    const cpuSinceHold = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6 - cpuAtHold);
+    const hold = (callId: number) => {
+      if (over || held.has(callId)) return;
+      held.add(callId);
+      if (held.size > 1) return;
+      cpuAtHold = isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6;
+      clock.hold();
+      heldCheck = setInterval(() => {
+        if (cpuSinceHold() >= clock.remainingMs) stop("timeout");
+      }, HELD_CPU_CHECK_MS);
+    };
+    const release = (callId: number) => {
+      if (over || !held.delete(callId) || held.size > 0) return;
+      clearInterval(heldCheck);
+      clock.release(cpuSinceHold());
+    };
     try {
       // Every limit reaches the prelude, so limits it learns to enforce need no change here.
       const options = JSON.stringify({ ...limits, apiPaths: program.apiPaths, runId });
@@ -202,7 +235,7 @@ export class IsolateCore {
     } catch (error) {
       finish({ ok: false, error: classify(error, isolate, ended, limits) });
     }
-    return { outcome, answer, cancel: () => stop("cancel") };
+    return { outcome, answer, cancel: () => stop("cancel"), hold, release };
   }
 
   #prepare(memoryLimitMb: number): Sandbox {

@@ -75,7 +75,7 @@ return { total: await api.add({ a: x, b: y }) };`,
     });
     expect(approvals).toEqual(["add", "echo"]);
     expect(result.error?.kind).toBe("tool");
-    expect(result.error?.message).toMatch(/api\.echo was refused by the host's approval policy/);
+    expect(result.error?.message).toMatch(/api\.echo was not approved\. It did not run/);
     expect(fixtures.echoed).toEqual([]);
   });
 

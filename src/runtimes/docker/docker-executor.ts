@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Docker from "dockerode";
 import { ExecutorError } from "../../errors.ts";
+import { PausableTimer } from "../../sandbox/pausable-timer.ts";
 import { cancelledError, closedMessage, isOutOfMemory, memoryError, timeoutError } from "../../sandbox/verdicts.ts";
 import { DEFAULTS } from "../../settings.ts";
 import { withDeadline } from "../deadline.ts";
@@ -122,16 +123,18 @@ export class DockerExecutor implements Executor {
     if (!acquired) return cancelled();
     const { pool, runner } = acquired;
 
-    const link = linkRunner(runner.channel, job, this.#toolCallTimeoutMs);
+    // The core in the container stops the program at its timeout and says so; the host's own
+    // deadline, a grace later, is for a runner that does not answer. Both stop while a call
+    // waits for a person.
+    const expired = new AbortController();
+    const guard = new PausableTimer(deadline - Date.now(), () => expired.abort(DEADLINE));
+    const link = linkRunner(runner.channel, job, this.#toolCallTimeoutMs, guard);
     let outcome: RawOutcome;
     try {
-      // The core in the container stops the program at its timeout and says so; the host's own
-      // deadline, a grace later, is for a runner that does not answer.
       outcome = await withDeadline(
         () => link.ended.then((end) => this.#conclude(end, runner, job, link.logs)),
-        deadline - Date.now(),
-        job.signal,
-        () => DEADLINE,
+        undefined,
+        job.signal ? AbortSignal.any([expired.signal, job.signal]) : expired.signal,
       );
     } catch (reason) {
       outcome = {
@@ -142,6 +145,7 @@ export class DockerExecutor implements Executor {
     }
     // Removing the container ends the runner, whatever the program is doing; closing its stdin
     // first tells a runner that answered that its last message arrived.
+    guard.clear();
     pool.discard(runner);
     return outcome;
   }

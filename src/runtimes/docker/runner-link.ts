@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
+import type { PausableTimer } from "../../sandbox/pausable-timer.ts";
 import { CORE_KINDS, checkedOutcome, LogCap, toolFailureReply } from "../../sandbox/verdicts.ts";
 import { type ExecutionJob, type LogEntry, type RawOutcome, reportLog } from "../executor.ts";
 
@@ -125,7 +126,13 @@ export interface RunnerLink {
  * program, carries `api` calls to the job's bridge, gathers logs (handing each to `onLog` as it
  * comes), and resolves when the runner reports `done` or its streams end without it.
  */
-export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTimeoutMs: number): RunnerLink {
+export function linkRunner(
+  channel: RunnerChannel,
+  job: ExecutionJob,
+  toolCallTimeoutMs: number,
+  /** The host's deadline; it stops while a call waits for a person, as the core's watchdog does. */
+  deadline?: PausableTimer,
+): RunnerLink {
   // The core in the container cuts output too; this bound holds even if the runner was subverted.
   const logs = new LogCap(job.limits.maxLogChars);
   const ended = new Promise<LinkEnd>((resolve) => {
@@ -151,8 +158,18 @@ export function linkRunner(channel: RunnerChannel, job: ExecutionJob, toolCallTi
       if (message?.t === "call") {
         const id = Number(message.id);
         const path = String(message.path);
+        const clock = {
+          hold: () => {
+            deadline?.hold();
+            if (!over) channel.write({ t: "hold", id });
+          },
+          release: () => {
+            deadline?.release();
+            if (!over) channel.write({ t: "release", id });
+          },
+        };
         job.bridge
-          .call(path, String(message.args))
+          .call(path, String(message.args), clock)
           .catch((error: unknown) => toolFailureReply(path, error))
           .then((json) => !over && channel.write({ t: "reply", id, json }));
       } else if (message?.t === "log") {

@@ -23,6 +23,12 @@ process.on("message", (message: ToChild) => {
     case "cancel":
       runs.get(message.id)?.cancel();
       break;
+    case "hold":
+      runs.get(message.id)?.hold(message.callId);
+      break;
+    case "release":
+      runs.get(message.id)?.release(message.callId);
+      break;
   }
 });
 // The host went away: nothing left to serve.

@@ -4,7 +4,10 @@ import type { ExecutionLimits, LogLevel, RawOutcome } from "../executor.ts";
 export type ToChild =
   | { t: "run"; id: number; js: string; apiPaths: string[][]; limits: ExecutionLimits }
   | { t: "reply"; id: number; callId: number; json: string }
-  | { t: "cancel"; id: number };
+  | { t: "cancel"; id: number }
+  /** Call `callId` waits for a person: the program's clock stops until `release` (or its reply). */
+  | { t: "hold"; id: number; callId: number }
+  | { t: "release"; id: number; callId: number };
 
 export type FromChild =
   | { t: "ready" }

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { ExecutorError } from "../../errors.ts";
+import { PausableTimer } from "../../sandbox/pausable-timer.ts";
 import {
   cancelledError,
   closedMessage,
@@ -33,6 +34,8 @@ interface Pending {
   resolve(outcome: RawOutcome): void;
   /** Call messages received for this execution, refused ones included. */
   calls: number;
+  /** The host's give-up timer; it stops while a call waits for a person, as the child's watchdog does. */
+  clock: PausableTimer;
 }
 
 const DEFAULT_GRACE_MS = 1000;
@@ -167,8 +170,19 @@ class Child {
         this.giveUp(message.id, { ok: false, logs: [], error });
         return;
       }
+      const { id, callId } = message;
+      const clock = {
+        hold: () => {
+          pending.clock.hold();
+          this.send({ t: "hold", id, callId });
+        },
+        release: () => {
+          pending.clock.release();
+          this.send({ t: "release", id, callId });
+        },
+      };
       pending.job.bridge
-        .call(message.path, message.args)
+        .call(message.path, message.args, clock)
         .catch((error: unknown) => toolFailureReply(message.path, error))
         .then((json) => this.send({ t: "reply", id: message.id, callId: message.callId, json }));
     } else if (message.t === "log") {
@@ -256,22 +270,22 @@ export class VmExecutor implements Executor {
       const finish = (outcome: RawOutcome) => {
         if (settled) return;
         settled = true;
-        clearTimeout(guard);
+        guard.clear();
         job.signal?.removeEventListener("abort", onAbort);
         resolve(outcome);
       };
       // The child's own watchdog should answer first. When it does not (its event loop clogged by
       // a flood of messages, or hung), the child leaves the pool now and dies once idle.
       const logs = new LogCap(job.limits.maxLogChars);
-      const guard = setTimeout(() => {
+      const guard = new PausableTimer(job.limits.timeoutMs + this.#graceMs, () => {
         // On a child already given up on, the deadline may have passed for another program's fault.
         const note = child.unanswering ? ` ${UNANSWERING_NOTE}` : "";
         const error = { ...timeoutError(job.limits), message: `${timeoutError(job.limits).message}${note}` };
         child.giveUp(id, { ok: false, logs: logs.entries, error });
-      }, job.limits.timeoutMs + this.#graceMs);
+      });
       const onAbort = () => child.send({ t: "cancel", id });
       job.signal?.addEventListener("abort", onAbort, { once: true });
-      child.running.set(id, { job, logs, resolve: finish, calls: 0 });
+      child.running.set(id, { job, logs, resolve: finish, calls: 0, clock: guard });
       child.send({ t: "run", id, js: job.js, apiPaths: job.apiPaths, limits: job.limits });
     });
   }
