@@ -76,9 +76,10 @@ export class Bridge implements BridgeEndpoint {
     // Cheap refusals first: everything here is program-controlled, and none of it may cost the
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
-    if (++this.#calls > this.#limits.maxToolCalls)
+    const id = ++this.#calls;
+    if (id > this.#limits.maxToolCalls)
       return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
-    if (isLookUp(path)) return this.#lookUp(path, argsJson);
+    if (isLookUp(path)) return this.#lookUp(id, path, argsJson);
     const entry = this.#index.get(path);
     if (!entry) {
       const guess =
@@ -120,7 +121,6 @@ export class Bridge implements BridgeEndpoint {
       return fail("limit", `${label} was called after the execution ended.`);
     }
     const started = performance.now();
-    const id = this.#calls;
     // What the program is told when the call fails; kept for the call's `tool-end` event.
     let failure: string | undefined;
     const failWith = (kind: ErrorKind, message: string) => {
@@ -180,9 +180,8 @@ export class Bridge implements BridgeEndpoint {
    * `api.$search(query, options)` and `api.$describe(names)`, answered here from the catalog: they
    * count as calls (and show in the trace) but run no tool, so nothing is dispatched.
    */
-  #lookUp(path: "$search" | "$describe", argsJson: string): string {
+  #lookUp(id: number, path: "$search" | "$describe", argsJson: string): string {
     const started = performance.now();
-    const id = this.#calls;
     let ok = false;
     let reply = "";
     this.#onCall?.({ type: "tool-start", id, tool: path, path });
