@@ -77,8 +77,7 @@ export class Bridge implements BridgeEndpoint {
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
     const id = ++this.#calls;
-    if (id > this.#limits.maxToolCalls)
-      return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
+    if (id > this.#limits.maxToolCalls) return fail("limit", callLimitMessage(path, this.#limits.maxToolCalls));
     if (isLookUp(path)) return this.#lookUp(id, path, argsJson);
     const entry = this.#index.get(path);
     if (!entry) {

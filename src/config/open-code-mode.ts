@@ -1,9 +1,11 @@
+import { unmatchedPatterns } from "../bridge/approval.ts";
 import type { CodeModeTool } from "../execute-code/code-mode-tool.ts";
 import { createCodeModeTool } from "../execute-code/code-mode-tool.ts";
 import { type CodeModeOptions, resolveOptions } from "../execute-code/options.ts";
 import type { McpServers } from "../mcp/client.ts";
 import { loadToolModules } from "../tools/load-modules.ts";
 import { ToolRegistry } from "../tools/registry.ts";
+import { buildApiLayout } from "../typegen/names.ts";
 import type { LoadedConfig } from "./load.ts";
 import { configPath } from "./path.ts";
 import type { CodeModeConfig } from "./schema.ts";
@@ -94,7 +96,7 @@ async function prepare(options: OpenOptions): Promise<Prepared> {
   const registry = new ToolRegistry();
   registry.register(...(await loadToolModules(config.tools ?? [], loaded.baseDir)));
   registry.register(...(await loadToolModules(options.toolModules ?? [], cwd)));
-  const codeMode: CodeModeOptions = { ...config.codeMode, ...options.overrides };
+  const codeMode = withOverrides(config.codeMode ?? {}, options.overrides ?? {});
   resolveOptions(codeMode);
   const servers = config.mcpServers ?? {};
   const connect = async (): Promise<McpServers> => {
@@ -106,7 +108,43 @@ async function prepare(options: OpenOptions): Promise<Prepared> {
       ...(options.onWarning && { onWarning: options.onWarning }),
     });
   };
-  return { config, loaded, registry, options: codeMode, connect };
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`code-mode: ${message}\n`));
+  const connectAndCheck = async () => {
+    const mcp = await connect();
+    warnUnmatchedPatterns(codeMode, registry, warn);
+    return mcp;
+  };
+  return { config, loaded, registry, options: codeMode, connect: connectAndCheck };
+}
+
+/** Flags win over the config, field by field within a group (`approval.timeout` keeps `approval.require`). */
+function withOverrides(base: CodeModeOptions, overrides: CodeModeOptions): CodeModeOptions {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const before = merged[key];
+    merged[key] = isGroup(before) && isGroup(value) ? { ...before, ...value } : value;
+  }
+  return merged as CodeModeOptions;
+}
+
+function isGroup(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/** A pattern in `approval.require` that matches no tool guards nothing (yet): worth a word, not an error. */
+function warnUnmatchedPatterns(options: CodeModeOptions, registry: ToolRegistry, warn: (message: string) => void) {
+  const patterns = options.approval?.require;
+  if (!Array.isArray(patterns) || patterns.length === 0) return;
+  for (const pattern of unmatchedPatterns(patterns, buildApiLayout(registry.list()))) {
+    warn(
+      `codeMode.approval.require has ${JSON.stringify(pattern)}, which matches none of the tools loaded now; check its spelling (tool paths look like "files.write_file").`,
+    );
+  }
 }
 
 function finish(prepared: Prepared, mcp: McpServers, closers: (() => Promise<void>)[]): CodeModeSetup {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/index.ts";
+import { loadCodeMode } from "../../src/config/open-code-mode.ts";
 import { resolveOptions } from "../../src/execute-code/options.ts";
 import { ConfigError } from "../../src/index.ts";
 
@@ -71,5 +72,35 @@ describe("config", () => {
     [{ maxToolCalls: 1.5 }, /maxToolCalls is 1.5; expected a whole number/],
   ])("refuses bad options passed in code: %o", (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
+  });
+
+  it("refuses an approval pattern that cannot be one, naming it; warns of one that matches no tool", async () => {
+    expect(() => parseConfig({ codeMode: { approval: { require: ["github.*", "files write"] } } })).toThrow(
+      /codeMode\.approval\.require is \["github\.\*","files write"\]: "files write" is not a tool pattern: write a tool's path/,
+    );
+    expect(() => resolveOptions({ approval: { require: ["files..x"] } })).toThrow(
+      /approval\.require is \["files\.\.x"\]; expected a list of tool patterns.*"files\.\.x" is not a tool pattern/,
+    );
+    const cwd = dir();
+    writeFileSync(
+      join(cwd, "tools.mjs"),
+      "export default [{ name: 'write_file', namespace: 'files', description: 'w', inputSchema: { type: 'object' }, execute: () => 1 }];",
+    );
+    writeFileSync(
+      join(cwd, "code-mode.json5"),
+      "{ tools: ['./tools.mjs'], codeMode: { approval: { require: ['files.*', 'github.*'] } } }",
+    );
+    const warnings: string[] = [];
+    const setup = await loadCodeMode({
+      cwd,
+      overrides: { approval: { timeout: 5 } },
+      onWarning: (message) => warnings.push(message),
+    });
+    await setup.close();
+    expect(warnings).toEqual([
+      expect.stringMatching(/approval\.require has "github\.\*", which matches none of the tools/),
+    ]);
+    // A flag for one field of the group keeps the config's other fields.
+    expect(setup.options.approval).toEqual({ require: ["files.*", "github.*"], timeout: 5 });
   });
 });
