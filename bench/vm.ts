@@ -18,6 +18,8 @@ export interface RuntimeFigures {
   /** Executions started back to back, without idle time between them. */
   backToBackP50Ms: number;
   baselineBackToBackP50Ms: number;
+  /** The same program with a listener for its events and every call approved by a hook. */
+  liveP50Ms?: number;
 }
 
 /** The benchmark's program: three dependent tool calls, with TypeScript syntax to strip. */
@@ -55,6 +57,18 @@ export async function benchVm(runs = 300): Promise<RuntimeFigures> {
     const gap = 2;
     const vmRun = await sample(isolated(THREE_CALLS), runs, 30, gap);
     const baseRun = await sample(plain(THREE_CALLS), runs, 30, gap);
+    let events = 0;
+    const live = async () => {
+      const result = await runProgram(THREE_CALLS, {
+        index,
+        executor,
+        limits,
+        onEvent: () => void events++,
+        approval: { ask: () => true, timeoutMs: 1000 },
+      });
+      if (!result.ok || events === 0) throw new Error(`bench program failed: ${result.error?.message}`);
+    };
+    const liveRun = await sample(live, runs, 30, gap);
     const vmBurst = await sample(isolated(THREE_CALLS), runs, 10);
     const baseBurst = await sample(plain(THREE_CALLS), runs, 10);
     return {
@@ -66,6 +80,7 @@ export async function benchVm(runs = 300): Promise<RuntimeFigures> {
       baselineCallsPerSec: await callsPerSecond(plain(LOOP)),
       backToBackP50Ms: vmBurst.p50,
       baselineBackToBackP50Ms: baseBurst.p50,
+      liveP50Ms: liveRun.p50,
     };
   } finally {
     await executor.close();
