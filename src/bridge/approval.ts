@@ -60,16 +60,19 @@ export function unmatchedPatterns(patterns: readonly string[], tools: readonly {
 
 /**
  * Asks for one call, bounded by `setup.timeoutMs` and by `ended` (the execution's end). Resolves
- * with a refusal's reason, or undefined when approved; never throws.
+ * with what the program is told when the call may not run (`unanswered` when nobody answered in
+ * time), or `{}` when approved; never throws.
  */
 export async function askApproval(
   setup: ApprovalSetup,
   request: ApprovalRequest,
   ended: AbortSignal,
-): Promise<string | undefined> {
+): Promise<{ refused?: string; unanswered?: true }> {
   const label = `api.${request.path}`;
   if (!setup.ask) {
-    return `${label} needs a person's approval (codeMode.approval.require), and ${setup.unavailable ?? "nobody here can give it"}. It did not run; do not retry it, say what you wanted it to do instead.`;
+    return {
+      refused: `${label} needs a person's approval (codeMode.approval.require), and ${setup.unavailable ?? "nobody here can give it"}. It did not run; do not retry it, say what you wanted it to do instead.`,
+    };
   }
   const seconds = setup.timeoutMs / 1000;
   const bound = new AbortController();
@@ -83,15 +86,22 @@ export async function askApproval(
         .then(resolve, reject);
     });
     const approved = typeof answer === "boolean" ? answer : answer?.approved === true;
-    if (approved) return undefined;
+    if (approved) return {};
     const reason = typeof answer === "object" && answer?.reason ? ` (${answer.reason})` : "";
-    return `${label} was not approved${reason}. It did not run; do not retry it, say what you wanted it to do instead.`;
+    return {
+      refused: `${label} was not approved${reason}. It did not run; do not retry it, say what you wanted it to do instead.`,
+    };
   } catch (error) {
-    if (bound.signal.aborted)
-      return `${label} got no answer to its approval request within ${seconds} s (codeMode.approval.timeout); it did not run.`;
-    if (ended.aborted) return `${label} was still waiting for approval when the execution ended; it did not run.`;
+    if (bound.signal.aborted) {
+      return {
+        refused: `${label} got no answer to its approval request within ${seconds} s (codeMode.approval.timeout); it did not run.`,
+        unanswered: true,
+      };
+    }
+    if (ended.aborted)
+      return { refused: `${label} was still waiting for approval when the execution ended; it did not run.` };
     const why = error instanceof Error ? error.message : String(error);
-    return `${label} could not be approved: asking failed (${why.slice(0, 300)}). It did not run.`;
+    return { refused: `${label} could not be approved: asking failed (${why.slice(0, 300)}). It did not run.` };
   } finally {
     clearTimeout(timer);
   }

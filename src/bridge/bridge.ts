@@ -53,6 +53,8 @@ export class Bridge implements BridgeEndpoint {
   /** Every call the program made, dispatched or refused: the call limit counts them all. */
   #calls = 0;
   #parkedChars = 0;
+  /** Set once an approval request went unanswered within its bound. */
+  #unanswered = false;
   #running = 0;
 
   constructor(index: ApiIndex, limits: ExecutionLimits, options: BridgeOptions = {}) {
@@ -161,11 +163,20 @@ export class Bridge implements BridgeEndpoint {
     const approval = this.#approval;
     if (!approval || !needsApproval(approval.rule, request)) return undefined;
     const { id, tool } = request;
+    // Nobody answered before: the person is away, and a program that keeps asking would keep its
+    // clock stopped for nothing. Later calls that need approval are refused at once.
+    if (this.#unanswered) {
+      const refused = `api.${request.path} was not asked for: an earlier approval request of this program got no answer within ${approval.timeoutMs / 1000} s (codeMode.approval.timeout). It did not run.`;
+      this.#onCall?.({ type: "approval", id, tool, state: "refused", reason: refused });
+      return refused;
+    }
     this.#onCall?.({ type: "approval", id, tool, state: "asked" });
     clock?.hold();
     let refused: string | undefined;
     try {
-      refused = await askApproval(approval, request, this.#ended.signal);
+      const answer = await askApproval(approval, request, this.#ended.signal);
+      refused = answer.refused;
+      if (answer.unanswered) this.#unanswered = true;
     } finally {
       clock?.release();
     }

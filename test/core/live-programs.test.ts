@@ -275,6 +275,30 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
       expect(files.writes).toHaveLength(0);
     });
 
+    it("after a request goes unanswered, the program's later requests are refused without asking", async () => {
+      const tool = make({ timeout: 2, maxConcurrentCalls: 4, approval: { require: ["files.*"], timeout: 0.3 } });
+      files.writes.length = 0;
+      let asked = 0;
+      const { result } = await tool.execute(
+        {
+          code: `const calls = Array.from({ length: 20 }, (_, i) => api.files.write_file({ path: "f" + i }));
+            const settled = await Promise.allSettled(calls);
+            return settled.map((s) => s.status === "rejected" && /not asked for|no answer/.test(s.reason.message));`,
+        },
+        {
+          approve: () => {
+            asked++;
+            return new Promise<boolean>(() => {});
+          },
+        },
+      );
+      expect(result.ok).toBe(true);
+      expect(result.result).toEqual(Array(20).fill(true));
+      // Only the first four (the concurrency limit) were asked; nothing ran.
+      expect(asked).toBe(4);
+      expect(files.writes).toHaveLength(0);
+    });
+
     it("with nobody to ask, a marked call is refused, saying why", async () => {
       const tool = make({ approval: { require: ["*.write_*"] } });
       const { result } = await tool.execute(
