@@ -17,6 +17,9 @@ import { CodeModeError } from "../errors.ts";
 import type { CodeModeTool } from "../execute-code/code-mode-tool.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { VERSION } from "../version.ts";
+import { approvalContext } from "./elicit-approval.ts";
+import { ClientLogLevel } from "./logging.ts";
+import { progressNotifier } from "./progress.ts";
 
 /** JSON Schema of `ExecutionResult` (DESIGN.md's structured result): the tool's `outputSchema`. */
 export const executionResultSchema = {
@@ -150,9 +153,13 @@ class CodeModeServer extends Server {
 /**
  * An MCP server (the SDK's `Server`, not yet connected) offering one tool, `execute_code`, whose
  * description carries the declarations of every tool; when they do not fit the catalog budget
- * (the description then holds an index), a second tool, `search_tools`, finds them. Programs run concurrently; a failing
- * program is an `isError` result, never a server failure. Connect it to any transport; one server
- * per client connection, all sharing the same `tool`.
+ * (the description then holds an index), a second tool, `search_tools`, finds them. Programs run
+ * concurrently; a failing program is an `isError` result, never a server failure. A call with a
+ * `progressToken` hears the program's events as `notifications/progress` (console lines also as
+ * `notifications/message`, down to the client's logging level); calls that `approval.require`
+ * marks are asked of the client through elicitation, or refused, saying how to allow them, when it
+ * cannot elicit. Connect it to any transport; one server per client connection, all sharing the
+ * same `tool`.
  *
  * @example
  * import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -163,8 +170,9 @@ class CodeModeServer extends Server {
 export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = {}): Server {
   const server = new CodeModeServer(
     { name: options.name ?? "code-mode", version: VERSION },
-    { capabilities: { tools: { listChanged: true } } },
+    { capabilities: { tools: { listChanged: true }, logging: {} } },
   );
+  const logLevel = new ClientLogLevel(server);
   let listed: string | undefined;
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
@@ -208,7 +216,16 @@ export function createMcpServer(tool: CodeModeTool, options: McpServerOptions = 
       };
     }
     try {
-      const { text, result } = await tool.execute({ code }, { signal: extra.signal });
+      // Events go out only to a client that asked for progress; approvals are asked whenever a call needs one.
+      const progressToken = extra._meta?.progressToken;
+      const { text, result } = await tool.execute(
+        { code },
+        {
+          signal: extra.signal,
+          ...(progressToken !== undefined && { onEvent: progressNotifier(extra, progressToken, logLevel) }),
+          ...approvalContext(server, extra, tool.options.approval.timeoutMs),
+        },
+      );
       return {
         content: [{ type: "text", text }],
         structuredContent: result as unknown as Record<string, unknown>,

@@ -1,5 +1,5 @@
 // Shared set-up for the MCP suites: real reference servers, fixture servers, temp folders, pids.
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -83,4 +83,21 @@ export async function waitFor(check: () => boolean, ms = 5000): Promise<boolean>
     await new Promise((r) => setTimeout(r, 25));
   }
   return check();
+}
+
+/** `code-mode serve --http ADDRESS` as a real process; resolves once it says where it listens. */
+export async function startHttpServe(config: string, address: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "serve", "--config", config, "--http", address], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    child.stderr!.on("data", (chunk) => {
+      text += String(chunk);
+      const found = /at (http:\/\/\S+)/.exec(text);
+      if (found) resolve(found[1]!);
+    });
+    child.once("exit", () => reject(new Error(`serve exited: ${text}`)));
+  });
+  return { child, url };
 }

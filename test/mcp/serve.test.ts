@@ -1,5 +1,5 @@
 // `code-mode serve` as a real process, driven by the SDK's client (stdio and HTTP) and the MCP Inspector.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +17,7 @@ import {
   INSPECTOR,
   makeWorkspace,
   referenceServers,
+  startHttpServe,
   waitFor,
   writeConfig,
 } from "./helpers.ts";
@@ -151,19 +152,7 @@ describe("serve over Streamable HTTP", () => {
   let url: string;
 
   async function startServe(address: string): Promise<void> {
-    serve = spawn(process.execPath, [CLI, "serve", "--config", config, "--http", address], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const child = serve;
-    url = await new Promise<string>((resolve, reject) => {
-      let text = "";
-      child.stderr!.on("data", (chunk) => {
-        text += String(chunk);
-        const found = /at (http:\/\/\S+)/.exec(text);
-        if (found) resolve(found[1]!);
-      });
-      child.once("exit", () => reject(new Error(`serve exited: ${text}`)));
-    });
+    ({ child: serve, url } = await startHttpServe(config, address));
   }
 
   beforeAll(() => startServe("127.0.0.1:0"));
