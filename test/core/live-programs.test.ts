@@ -321,7 +321,12 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
           code: `await api.files.write_file({ path: "/tmp/a" });
             try { await api.files.write_file({ path: "/etc/passwd" }); } catch { return "refused"; }`,
         },
-        { approve: ({ input }) => (asked.push((input as { path: string }).path), false) },
+        {
+          approve: ({ input }) => {
+            asked.push((input as { path: string }).path);
+            return false;
+          },
+        },
       );
       expect(result.result).toBe("refused");
       expect(asked).toEqual(["/etc/passwd"]);
