@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export const USAGE = `Usage:
   code-mode run FILE... [--tools MODULE]... [--config FILE] [${flagUsage("runtime")}]
                         [${flagUsage("timeout")}] [${flagUsage("memoryLimit")}] [--json]
+                        [--require-approval PATTERN]... [--approve PATTERN]... [--deny PATTERN]...
+                        [${flagUsage("approval.timeout")}]
   code-mode types   [--tools MODULE]... [--config FILE]
   code-mode serve   [--config FILE] [--http HOST:PORT] [--max-sessions N] [--session-idle SECONDS]
   code-mode image build [--tag NAME]
@@ -25,7 +27,12 @@ export const USAGE = `Usage:
                          [${flagUsage("runtime")}] [--max-steps N] [--json]
 
 FILE is a TypeScript program (use - for standard input). A tools MODULE is a .ts, .js or .mjs
-file whose default export is an array of tools. See README.md for the config file.`;
+file whose default export is an array of tools. See README.md for the config file.
+
+On a terminal, run shows console lines and tool calls as they happen (on stderr; not with --json).
+Calls that need approval (codeMode.approval.require, or --require-approval, which replaces it) are
+refused by --deny, allowed by --approve (--deny wins), else asked about on the terminal (y/N);
+with no terminal they are refused. A PATTERN is a tool path, * for any characters ("files.*").`;
 
 /** Runs the CLI; resolves with the exit status (0 ok, 1 a program failed, 2 usage or config). */
 export async function main(argv: string[]): Promise<number> {

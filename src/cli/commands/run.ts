@@ -1,23 +1,38 @@
 import { readFileSync } from "node:fs";
 import { openCodeMode } from "../../config/open-code-mode.ts";
-import type { ExecutionResult } from "../../runtimes/executor.ts";
+import type { ExecuteContext } from "../../execute-code/code-mode-tool.ts";
+import { toolPatternProblem } from "../../settings.ts";
+import { liveEvents } from "../live-events.ts";
+import { printReadable } from "../readable.ts";
 import { closeOnSignals } from "../shutdown.ts";
+import { openTerminal, type Terminal } from "../terminal.ts";
+import { terminalApproval } from "../terminal-approver.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
 /** The settings `run` offers as flags. */
-export const RUN_SETTINGS = ["runtime", "timeout", "memoryLimit"] as const;
+export const RUN_SETTINGS = ["runtime", "timeout", "memoryLimit", "approval.timeout"] as const;
 
-/** `code-mode run FILE...`: runs each program in order in one host process. */
+/**
+ * `code-mode run FILE...`: runs each program in order in one host process. On a terminal (and
+ * without --json) its events show as they happen; calls that need approval are decided by
+ * --deny and --approve, else asked on the terminal.
+ */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     tools: { type: "string", multiple: true },
     config: { type: "string" },
     ...settingFlags(RUN_SETTINGS),
+    "require-approval": { type: "string", multiple: true },
+    approve: { type: "string", multiple: true },
+    deny: { type: "string", multiple: true },
     json: { type: "boolean" },
   });
   if (positionals.length === 0)
     throw new UsageError("run needs at least one FILE (a .ts program, or - for standard input).");
   const overrides = readSettingFlags(values, RUN_SETTINGS);
+  const required = patternsOf(values, "require-approval");
+  if (required.length > 0) overrides.approval = { ...overrides.approval, require: required };
+  const flags = { approve: patternsOf(values, "approve"), deny: patternsOf(values, "deny") };
 
   // Read every program first: a missing file is a usage error before anything runs.
   const programs = positionals.map((file) => ({ file, code: readProgram(file) }));
@@ -27,19 +42,54 @@ export async function runCommand(argv: string[]): Promise<number> {
     overrides,
   });
   const removeHandlers = closeOnSignals(() => session.close());
+  const live = !values.json && process.stderr.isTTY === true;
+  const { rule, timeoutMs } = session.tool.options.approval;
+  const marksCalls = rule !== undefined && !(Array.isArray(rule) && rule.length === 0);
+  // The terminal is read only when some call may need a person's answer.
+  const terminal = live || marksCalls ? openTerminal({ input: marksCalls }) : undefined;
+  if (!marksCalls && flags.approve.length + flags.deny.length > 0)
+    process.stderr.write(
+      "code-mode run: no call needs approval here, so --approve and --deny change nothing; name the calls in codeMode.approval.require or --require-approval.\n",
+    );
+  const approval: ExecuteContext = marksCalls ? terminalApproval(flags, terminal, timeoutMs) : {};
   let failed = false;
   try {
     for (const { file, code } of programs) {
-      const { result } = await session.tool.execute({ code });
+      const header = programs.length > 1;
+      const events = live && terminal ? showLive(terminal, header ? file : undefined) : undefined;
+      const { result } = await session.tool.execute(
+        { code },
+        { ...approval, ...(events && { onEvent: events.onEvent }) },
+      );
       failed ||= !result.ok;
       if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else printReadable(file, result, programs.length > 1);
+      // Printed again only where the person did not see them: stdout is a file or pipe, or events were dropped.
+      else {
+        const shownLive = events !== undefined && !events.missedSome() && process.stdout.isTTY === true;
+        printReadable(file, result, { header: header && !shownLive, shownLive });
+      }
     }
   } finally {
+    terminal?.close();
     removeHandlers();
     await session.close();
   }
   return failed ? 1 : 0;
+}
+
+function showLive(terminal: Terminal, header: string | undefined) {
+  if (header !== undefined) terminal.say(`== ${header}`);
+  return liveEvents((line) => terminal.say(line));
+}
+
+/** A repeatable pattern flag's values, each checked: a bad one is a usage error naming it. */
+function patternsOf(values: Record<string, unknown>, flag: string): string[] {
+  const patterns = (values[flag] as string[] | undefined) ?? [];
+  for (const pattern of patterns) {
+    const problem = toolPatternProblem(pattern);
+    if (problem) throw new UsageError(`--${flag} ${problem}.`);
+  }
+  return patterns;
 }
 
 function readProgram(file: string): string {
@@ -50,26 +100,4 @@ function readProgram(file: string): string {
       `cannot read the program ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
     );
   }
-}
-
-function printReadable(file: string, result: ExecutionResult, header: boolean): void {
-  const out: string[] = [];
-  if (header) out.push(`== ${file}`);
-  for (const log of result.logs)
-    out.push(log.level === "log" || log.level === "info" ? log.message : `[${log.level}] ${log.message}`);
-  if (result.toolCalls.length > 0) {
-    out.push(`-- ${result.toolCalls.length} tool call${result.toolCalls.length === 1 ? "" : "s"}:`);
-    for (const call of result.toolCalls) out.push(`   ${call.ok ? "ok  " : "FAIL"} ${call.tool} (${call.ms} ms)`);
-  }
-  if (result.ok) {
-    out.push(`-- result (${result.runtime}, ${result.ms} ms):`);
-    out.push(result.result === undefined ? "undefined" : JSON.stringify(result.result, null, 2));
-    if (result.resultCut) out.push("[the result was cut to the size limit]");
-  } else if (result.error) {
-    const where = result.error.line === undefined ? "" : ` at line ${result.error.line}:${result.error.column ?? 1}`;
-    out.push(`-- error (${result.error.kind})${where}, ${result.runtime}, ${result.ms} ms:`);
-    out.push(result.error.message);
-  }
-  if (result.fallback) out.push(`(ran on docker after the vm runtime failed: ${result.fallback})`);
-  (result.ok ? process.stdout : process.stderr).write(`${out.join("\n")}\n`);
 }
