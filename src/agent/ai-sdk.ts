@@ -11,14 +11,32 @@ import type { ToolMatch } from "../catalog/catalog.ts";
 import { matchesText, SEARCH_TOOL_DESCRIPTION, searchToolInputSchema } from "../catalog/search-tool.ts";
 import { CodeModeError, ConfigError } from "../errors.ts";
 import type { CodeModeTool, CodeModeToolOutput } from "../execute-code/code-mode-tool.ts";
+import type { ExecutionEvent } from "../execute-code/events.ts";
 import type { JsonSchema, Tool } from "../tools/tool.ts";
+import { type CodeModeProgress, ProgramProgress } from "./program-progress.ts";
 
-/** The `execute_code` tool as an AI SDK tool; its `output` keeps the structured result. */
-export type AiSdkCodeModeTool = SdkTool<{ code: string }, CodeModeToolOutput>;
+/**
+ * The `execute_code` tool as an AI SDK tool. Its final output is `{ text, result }` (the
+ * ExecutionResult kept for the application); while a program runs, `streamText` also reports
+ * `CodeModeProgress` values as preliminary tool results (`preliminary: true`).
+ */
+export type AiSdkCodeModeTool = SdkTool<{ code: string }, CodeModeToolOutput | CodeModeProgress>;
+
+/** `toAiSdkTool` with `progress: false`: one result per program, nothing preliminary. */
+export type AiSdkCodeModeToolWithoutProgress = SdkTool<{ code: string }, CodeModeToolOutput>;
+
+export interface AiSdkToolOptions {
+  /**
+   * Report each program's progress (console lines, calls, approvals) as preliminary tool results
+   * while it runs; default true. `generateText` keeps only the final result either way.
+   */
+  progress?: boolean;
+}
 
 /**
  * Wraps the `execute_code` tool for `generateText`/`streamText`: the model reads the compact text,
- * while step results keep `{ text, result }` (the ExecutionResult) for the application.
+ * while step results keep `{ text, result }` (the ExecutionResult) for the application, and a
+ * stream shows each program's progress as it runs (see `AiSdkToolOptions.progress`).
  * Failed programs are ordinary results, so the model reads the error and fixes its next program.
  *
  * @example
@@ -31,16 +49,72 @@ export type AiSdkCodeModeTool = SdkTool<{ code: string }, CodeModeToolOutput>;
  *   prompt: "Book a review with Ada and Linus.",
  * });
  */
-export function toAiSdkTool(codeModeTool: CodeModeTool): AiSdkCodeModeTool {
-  return tool<{ code: string }, CodeModeToolOutput, Record<string, unknown>>({
+export function toAiSdkTool(
+  codeModeTool: CodeModeTool,
+  options: AiSdkToolOptions & { progress: false },
+): AiSdkCodeModeToolWithoutProgress;
+export function toAiSdkTool(codeModeTool: CodeModeTool, options?: AiSdkToolOptions): AiSdkCodeModeTool;
+export function toAiSdkTool(
+  codeModeTool: CodeModeTool,
+  options: AiSdkToolOptions = {},
+): AiSdkCodeModeTool | AiSdkCodeModeToolWithoutProgress {
+  const progress = options.progress ?? true;
+  return tool<{ code: string }, CodeModeToolOutput | CodeModeProgress, Record<string, unknown>>({
     // A getter, so that the declarations follow registry changes between steps.
     get description() {
       return codeModeTool.description;
     },
     inputSchema: jsonSchema<{ code: string }>(codeModeTool.inputSchema as JSONSchema7),
-    execute: (input, { abortSignal }) => codeModeTool.execute(input, abortSignal ? { signal: abortSignal } : {}),
-    toModelOutput: ({ output }) => ({ type: "text", value: output.text }),
+    execute: (input, { abortSignal }) =>
+      progress
+        ? withProgress(codeModeTool, input, abortSignal)
+        : codeModeTool.execute(input, abortSignal ? { signal: abortSignal } : {}),
+    // Only final outputs reach the model; progress is for the application's eyes.
+    toModelOutput: ({ output }) => ({ type: "text", value: "text" in output ? output.text : output.recent.join("\n") }),
   });
+}
+
+/**
+ * Runs one program, yielding its progress after each batch of events and its output last (the
+ * AI SDK takes the last value as the result). Leaving early stops the program.
+ */
+async function* withProgress(
+  codeModeTool: CodeModeTool,
+  input: { code: string },
+  abortSignal: AbortSignal | undefined,
+): AsyncGenerator<CodeModeProgress | CodeModeToolOutput> {
+  const progress = new ProgramProgress();
+  const pending: ExecutionEvent[] = [];
+  let wake: (() => void) | undefined;
+  let settled = false;
+  const stop = new AbortController();
+  const running = codeModeTool.execute(input, {
+    signal: abortSignal ? AbortSignal.any([abortSignal, stop.signal]) : stop.signal,
+    onEvent: (event) => {
+      pending.push(event);
+      wake?.();
+    },
+  });
+  // Handles a failure too; `await running` below rethrows it.
+  const settle = () => {
+    settled = true;
+    wake?.();
+  };
+  running.then(settle, settle);
+  try {
+    for (;;) {
+      if (pending.length > 0) {
+        // Events that came while the last value was taken go out as one value.
+        for (const event of pending.splice(0)) progress.add(event);
+        yield progress.snapshot();
+      } else if (settled) break;
+      else await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    yield await running;
+  } finally {
+    if (!settled) stop.abort();
+  }
 }
 
 /** `search_tools` as an AI SDK tool: what `api.$search` answers, for apps that let the model search between programs. */

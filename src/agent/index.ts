@@ -2,12 +2,15 @@
 // Needs the `ai` package (a peer dependency: your app's own copy).
 export {
   type AiSdkCodeModeTool,
+  type AiSdkCodeModeToolWithoutProgress,
   type AiSdkSearchTool,
+  type AiSdkToolOptions,
   type FromAiSdkOptions,
   fromAiSdkTools,
   toAiSdkSearchTool,
   toAiSdkTool,
 } from "./ai-sdk.ts";
+export { type CodeModeProgress, eventLine } from "./program-progress.ts";
 export {
   type AgentEvent,
   type AgentMode,

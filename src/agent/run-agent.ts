@@ -1,5 +1,6 @@
 import { generateText, type LanguageModel, type StepResult, stepCountIs, type ToolSet } from "ai";
 import { type CodeModeToolOutput, createCodeModeTool } from "../execute-code/code-mode-tool.ts";
+import type { ExecutionEvent } from "../execute-code/events.ts";
 import type { CodeModeOptions } from "../execute-code/options.ts";
 import type { ExecutionResult } from "../runtimes/executor.ts";
 import { ToolRegistry } from "../tools/registry.ts";
@@ -23,8 +24,13 @@ export interface RunAgentOptions {
   maxSteps?: number;
   /** Options of the `execute_code` tool in `code` mode (runtime, timeout, ...). */
   codeMode?: CodeModeOptions;
-  /** Progress: each step, each program, each tool call (inside programs too). */
+  /** Progress: each step, each program and its events, each tool call (inside programs too). */
   onEvent?: (event: AgentEvent) => void;
+  /**
+   * Told to a program when a call needs approval (`codeMode.approval.require`) and no
+   * `codeMode.approve` can answer: why nobody can be asked and how to allow the call.
+   */
+  approvalUnavailable?: string;
   signal?: AbortSignal;
   /** Retries of a failed model call (the AI SDK's `maxRetries`); default 2. */
   maxRetries?: number;
@@ -34,6 +40,8 @@ export type AgentEvent =
   | { type: "step-start"; step: number }
   | { type: "step-end"; step: AgentStep }
   | { type: "program"; step: number; code: string }
+  /** What the program is doing, as it happens: start, console lines, calls, approvals, end. */
+  | { type: "program-event"; step: number; event: ExecutionEvent }
   | { type: "program-result"; step: number; result: ExecutionResult; text: string }
   | { type: "tool-call"; step: number; tool: string; input: unknown; inProgram: boolean }
   | { type: "tool-result"; step: number; tool: string; ok: boolean; ms: number; error?: string; inProgram: boolean };
@@ -139,13 +147,19 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
     const mirror = observedRegistry(source, observer);
     const codeTool = createCodeModeTool(mirror.registry, options.codeMode);
     cleanups.push(mirror.detach, () => codeTool.close());
-    const sdkTool = toAiSdkTool(codeTool);
+    // generateText keeps final results only: the program's events go to onEvent instead.
+    const sdkTool = toAiSdkTool(codeTool, { progress: false });
     sdkTool.execute = async (input, callOptions) => {
-      emit({ type: "program", step, code: input.code });
-      const output = await codeTool.execute(input, callOptions.abortSignal ? { signal: callOptions.abortSignal } : {});
-      const program = programs.push({ step, code: input.code, result: output.result }) - 1;
-      for (const call of output.result.toolCalls) toolCalls.push({ ...call, step, program });
-      emit({ type: "program-result", step, result: output.result, text: output.text });
+      const programStep = step;
+      emit({ type: "program", step: programStep, code: input.code });
+      const output = await codeTool.execute(input, {
+        ...(callOptions.abortSignal && { signal: callOptions.abortSignal }),
+        onEvent: (event) => emit({ type: "program-event", step: programStep, event }),
+        ...(options.approvalUnavailable && { approvalUnavailable: options.approvalUnavailable }),
+      });
+      const program = programs.push({ step: programStep, code: input.code, result: output.result }) - 1;
+      for (const call of output.result.toolCalls) toolCalls.push({ ...call, step: programStep, program });
+      emit({ type: "program-result", step: programStep, result: output.result, text: output.text });
       return output;
     };
     tools = { execute_code: sdkTool };

@@ -1,8 +1,14 @@
-import { generateText, jsonSchema, stepCountIs, tool } from "ai";
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from "ai";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { fromAiSdkTools, toAiSdkTool } from "../../src/agent/index.ts";
-import { type CodeModeToolOutput, createCodeModeTool, ToolRegistry, VmExecutor } from "../../src/index.ts";
+import { type CodeModeProgress, fromAiSdkTools, toAiSdkTool } from "../../src/agent/index.ts";
+import {
+  type CodeModeTool,
+  type CodeModeToolOutput,
+  createCodeModeTool,
+  ToolRegistry,
+  VmExecutor,
+} from "../../src/index.ts";
 import { mockModel, toolResults } from "./mock-model.ts";
 
 const executor = new VmExecutor({ processes: 1 });
@@ -83,5 +89,111 @@ describe("toAiSdkTool", () => {
     const sdkTool = toAiSdkTool(codeTool);
     registry.register({ name: "late", description: "added later", inputSchema: { type: "object" }, execute: () => 1 });
     expect(sdkTool.description).toContain("late");
+  });
+});
+
+describe("toAiSdkTool in streamText", () => {
+  const program = [
+    'console.log("adding");',
+    "const s = await api.add({ a: 2, b: 3 });",
+    'console.warn("sum", s.sum);',
+    'return await api.shout({ word: "done" });',
+  ].join("\n");
+
+  async function streamProgram(codeTool: CodeModeTool, options?: { progress: boolean }) {
+    const model = mockModel((opts, call) =>
+      call === 0
+        ? { calls: [{ tool: "execute_code", input: { code: program } }] }
+        : { text: toolResults(opts)[0]!.text },
+    );
+    const stream = streamText({
+      model,
+      tools: { execute_code: toAiSdkTool(codeTool, options) },
+      prompt: "add and shout",
+      stopWhen: stepCountIs(3),
+    });
+    const results: { preliminary: boolean; output: unknown }[] = [];
+    for await (const part of stream.fullStream) {
+      if (part.type === "tool-result") results.push({ preliminary: part.preliminary === true, output: part.output });
+    }
+    return { results, text: await stream.text };
+  }
+
+  it("streams the program's events as preliminary results, in order, before the unchanged final result", async () => {
+    const registry = new ToolRegistry(await fromAiSdkTools(sdkTools));
+    const codeTool = createCodeModeTool(registry, { runtime: executor, typecheck: "off" });
+    const { results, text } = await streamProgram(codeTool);
+
+    const final = results.at(-1)!;
+    expect(final.preliminary).toBe(false);
+    expect(results.slice(0, -1).every((r) => r.preliminary)).toBe(true);
+    const output = final.output as CodeModeToolOutput;
+    expect(output.result).toMatchObject({
+      ok: true,
+      result: "DONE",
+      logs: [{ message: "adding" }, { message: "sum 5" }],
+    });
+    // The model read the usual text, not progress.
+    expect(text).toBe(output.text);
+    expect(text).toMatch(/^Result:\n"DONE"/);
+
+    const progress = results.filter((r) => r.preliminary && "status" in (r.output as object)).map((r) => r.output);
+    expect(progress.length).toBeGreaterThan(1);
+    const last = progress.at(-1) as CodeModeProgress;
+    expect(last).toMatchObject({ status: "running", toolCalls: 2 });
+    expect(last.recent).toEqual([
+      "started (vm)",
+      "log: adding",
+      "→ add",
+      expect.stringMatching(/^✓ add \(\d+(\.\d+)? ms\)$/),
+      "warn: sum 5",
+      "→ shout",
+      expect.stringMatching(/^✓ shout \(/),
+      expect.stringMatching(/^ended ok \(/),
+    ]);
+    // Each value extends the one before: the lines arrive in the order they happened.
+    for (const [i, value] of progress.entries()) {
+      const { recent } = value as CodeModeProgress;
+      expect(recent).toEqual(last.recent.slice(0, recent.length));
+      if (i > 0) expect(recent.length).toBeGreaterThan((progress[i - 1] as CodeModeProgress).recent.length);
+    }
+    // The AI SDK repeats the last yielded value as preliminary before the final: that is the output itself.
+    expect(results.at(-2)!.output).toEqual(output);
+  });
+
+  it("with progress: false, gives the final result only", async () => {
+    const registry = new ToolRegistry(await fromAiSdkTools(sdkTools));
+    const codeTool = createCodeModeTool(registry, { runtime: executor, typecheck: "off" });
+    const { results } = await streamProgram(codeTool, { progress: false });
+    expect(results).toHaveLength(1);
+    expect(results[0]!.preliminary).toBe(false);
+    expect((results[0]!.output as CodeModeToolOutput).result).toMatchObject({ ok: true, result: "DONE" });
+  });
+
+  it("stops the program when the stream stops reading its progress", async () => {
+    let aborted: (() => void) | undefined;
+    const wasAborted = new Promise<void>((resolve) => (aborted = resolve));
+    const registry = new ToolRegistry([
+      {
+        name: "wait",
+        description: "Waits until cancelled.",
+        inputSchema: { type: "object" },
+        execute: (_input, { signal }) =>
+          new Promise((_resolve, reject) =>
+            signal.addEventListener("abort", () => {
+              aborted?.();
+              reject(signal.reason);
+            }),
+          ),
+      },
+    ]);
+    const codeTool = createCodeModeTool(registry, { runtime: executor, typecheck: "off" });
+    const execute = toAiSdkTool(codeTool).execute!;
+    const values = execute({ code: "await api.wait({});" }, { toolCallId: "t", messages: [], context: {} });
+    for await (const value of values as AsyncIterable<CodeModeProgress>) {
+      if (value.recent.at(-1) === "→ wait") break;
+    }
+    // Resolves only if the program's call was cancelled; a hang fails the test by its timeout.
+    await wasAborted;
   });
 });

@@ -1,6 +1,10 @@
 // A MockLanguageModelV4 driven by a function of the conversation so far, as the loop tests need.
-import type { LanguageModelV4CallOptions, LanguageModelV4GenerateResult } from "@ai-sdk/provider";
-import { MockLanguageModelV4 } from "ai/test";
+import type {
+  LanguageModelV4CallOptions,
+  LanguageModelV4GenerateResult,
+  LanguageModelV4StreamPart,
+} from "@ai-sdk/provider";
+import { convertArrayToReadableStream, MockLanguageModelV4 } from "ai/test";
 
 export type Reply = { text: string } | { calls: { tool: string; input: unknown }[] };
 
@@ -11,34 +15,50 @@ const usage = {
 
 let ids = 0;
 
-/** A model whose next reply is `next(options)`; `doGenerateCalls` keeps every prompt it received. */
+/**
+ * A model whose next reply is `next(options)`, for generateText and streamText alike;
+ * `doGenerateCalls` (or `doStreamCalls`) keeps every prompt it received.
+ */
 export function mockModel(next: (options: LanguageModelV4CallOptions, call: number) => Reply): MockLanguageModelV4 {
   let call = 0;
-  const model: MockLanguageModelV4 = new MockLanguageModelV4({
-    doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
-      const reply = next(options, call++);
-      if ("text" in reply) {
-        return {
-          content: [{ type: "text", text: reply.text }],
-          finishReason: { unified: "stop", raw: "stop" },
-          usage,
-          warnings: [],
-        };
-      }
+  const generate = (options: LanguageModelV4CallOptions): LanguageModelV4GenerateResult => {
+    const reply = next(options, call++);
+    if ("text" in reply) {
       return {
-        content: reply.calls.map((c) => ({
-          type: "tool-call",
-          toolCallId: `call-${++ids}`,
-          toolName: c.tool,
-          input: JSON.stringify(c.input),
-        })),
-        finishReason: { unified: "tool-calls", raw: "tool_calls" },
+        content: [{ type: "text", text: reply.text }],
+        finishReason: { unified: "stop", raw: "stop" },
         usage,
         warnings: [],
       };
+    }
+    return {
+      content: reply.calls.map((c) => ({
+        type: "tool-call",
+        toolCallId: `call-${++ids}`,
+        toolName: c.tool,
+        input: JSON.stringify(c.input),
+      })),
+      finishReason: { unified: "tool-calls", raw: "tool_calls" },
+      usage,
+      warnings: [],
+    };
+  };
+  return new MockLanguageModelV4({
+    doGenerate: async (options) => generate(options),
+    // The same reply, in the parts a streaming provider sends.
+    doStream: async (options) => {
+      const { content, finishReason } = generate(options);
+      const parts: LanguageModelV4StreamPart[] = [{ type: "stream-start", warnings: [] }];
+      for (const part of content) {
+        if (part.type === "text") {
+          parts.push({ type: "text-start", id: "text" }, { type: "text-delta", id: "text", delta: part.text });
+          parts.push({ type: "text-end", id: "text" });
+        } else if (part.type === "tool-call") parts.push(part);
+      }
+      parts.push({ type: "finish", usage, finishReason });
+      return { stream: convertArrayToReadableStream(parts) };
     },
   });
-  return model;
 }
 
 /** The tool results in a prompt, in order, as text the model would read. */

@@ -141,6 +141,72 @@ describe("runAgent, code mode", () => {
     expect(kinds.filter((k) => k === "program")).toHaveLength(2);
   });
 
+  it("reports each program's events as they happen, between the program and its result", async () => {
+    const code =
+      'console.log("listing");\nconst cities = await api.list_cities({});\nreturn await api.weather.temperature({ city: cities[0] });';
+    const model = mockModel((_options, call) =>
+      call === 0 ? { calls: [{ tool: "execute_code", input: { code } }] } : { text: "14" },
+    );
+    const events: AgentEvent[] = [];
+    await runAgent({
+      model,
+      tools: weatherTools(),
+      mode: "code",
+      prompt: "Paris?",
+      codeMode: { runtime: executor, typecheck: "off" },
+      onEvent: (e) => events.push(e),
+    });
+    const lines = events
+      .filter((e) => e.type === "program" || e.type === "program-event" || e.type === "program-result")
+      .map((e) => {
+        if (e.type !== "program-event") return e.type;
+        const { event } = e;
+        return `${e.step} ${event.type}${event.type === "log" ? ` ${event.message}` : ""}${"tool" in event ? ` ${event.tool}` : ""}`;
+      });
+    expect(lines).toEqual([
+      "program",
+      "0 start",
+      "0 log listing",
+      "0 tool-start list_cities",
+      "0 tool-end list_cities",
+      "0 tool-start weather.temperature",
+      "0 tool-end weather.temperature",
+      "0 end",
+      "program-result",
+    ]);
+    // The calls the observer reports are still there, as before.
+    expect(events.filter((e) => e.type === "tool-call").map((e) => e.type === "tool-call" && e.tool)).toEqual([
+      "list_cities",
+      "weather.temperature",
+    ]);
+  });
+
+  it("tells a program why nobody can approve a call, in the words the front end gives", async () => {
+    const code = "try { return await api.weather.temperature({ city: 'oslo' }); } catch (e) { return String(e); }";
+    const model = mockModel((_options, call) =>
+      call === 0 ? { calls: [{ tool: "execute_code", input: { code } }] } : { text: "refused" },
+    );
+    const events: AgentEvent[] = [];
+    const run = await runAgent({
+      model,
+      tools: weatherTools(),
+      mode: "code",
+      prompt: "Oslo?",
+      codeMode: { runtime: executor, typecheck: "off", approval: { require: ["weather.*"] } },
+      approvalUnavailable: "this agent runs unattended",
+      onEvent: (e) => events.push(e),
+    });
+    expect(run.programs[0]!.result.result).toMatch(/needs a person's approval.*this agent runs unattended/);
+    expect(run.toolCalls).toEqual([expect.objectContaining({ tool: "weather.temperature", ok: false })]);
+    const approvals = events.flatMap((e) =>
+      e.type === "program-event" && e.event.type === "approval" ? [e.event] : [],
+    );
+    expect(approvals).toMatchObject([
+      { tool: "weather.temperature", state: "asked" },
+      { tool: "weather.temperature", state: "refused", reason: expect.stringContaining("runs unattended") },
+    ]);
+  });
+
   it("stops at maxSteps and says so", async () => {
     const model = mockModel(() => ({ calls: [{ tool: "execute_code", input: { code: "return 1" } }] }));
     const run = await runAgent({

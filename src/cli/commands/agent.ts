@@ -1,4 +1,5 @@
 import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
+import { eventLine } from "../../agent/program-progress.ts";
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
 import { loadCodeMode } from "../../config/open-code-mode.ts";
 import { closeOnSignals } from "../shutdown.ts";
@@ -58,6 +59,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
         maxSteps,
         codeMode: session.options,
         onEvent: (event) => progress.show(event),
+        approvalUnavailable:
+          "code-mode agent has nobody to ask (to let it make this call, take the tool out of codeMode.approval.require)",
         signal: abort.signal,
       });
     } catch (error) {
@@ -84,6 +87,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
 class Progress {
   readonly #mode: AgentMode;
   readonly #out = process.stderr;
+  // A person watching sees programs' console lines and approvals live; logs keep the old lines.
+  readonly #live = process.stderr.isTTY === true;
 
   constructor(mode: AgentMode) {
     this.#mode = mode;
@@ -107,6 +112,11 @@ class Progress {
         if (lines.length > 40) this.#write(`    | … ${lines.length - 40} more lines`);
         break;
       }
+      case "program-event":
+        // Calls have their own lines (tool-call, tool-result), start and end the program's.
+        if (this.#live && (event.event.type === "log" || event.event.type === "approval"))
+          this.#write(`    ${eventLine(event.event)}`);
+        break;
       case "tool-call":
         this.#write(`${event.inProgram ? "    " : "  "}→ ${event.tool} ${preview(event.input)}`);
         break;
