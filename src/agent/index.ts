@@ -1,5 +1,7 @@
 // `code-mode/ai`: the AI SDK adapter and the agent loop. Every export here is public API.
 // Needs the `ai` package (a peer dependency: your app's own copy).
+
+export { eventLine } from "../execute-code/event-line.ts";
 export {
   type AiSdkCodeModeTool,
   type AiSdkCodeModeToolWithoutProgress,
@@ -10,7 +12,7 @@ export {
   toAiSdkSearchTool,
   toAiSdkTool,
 } from "./ai-sdk.ts";
-export { type CodeModeProgress, eventLine } from "./program-progress.ts";
+export type { CodeModeProgress } from "./program-progress.ts";
 export {
   type AgentEvent,
   type AgentMode,

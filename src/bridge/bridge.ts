@@ -13,9 +13,16 @@ export type CallEvent =
   /** A call passed its checks and will run (after approval, when it needs one). `id` numbers the execution's calls. */
   | { type: "tool-start"; id: number; tool: string; path: string }
   /** A call waits for a person's answer (`asked`), then got it. */
-  | { type: "approval"; id: number; tool: string; state: "asked" | "approved" | "refused"; reason?: string }
+  | {
+      type: "approval";
+      id: number;
+      tool: string;
+      path: string;
+      state: "asked" | "approved" | "refused";
+      reason?: string;
+    }
   /** The call ended; `error` is what the program got when it failed. */
-  | { type: "tool-end"; id: number; tool: string; ok: boolean; ms: number; error?: string };
+  | { type: "tool-end"; id: number; tool: string; path: string; ok: boolean; ms: number; error?: string };
 
 export interface BridgeOptions {
   /** Who approves which calls; absent, every call runs unasked. */
@@ -151,7 +158,7 @@ export class Bridge implements BridgeEndpoint {
       const ok = failure === undefined;
       this.trace.push({ tool: entry.key, ok, ms });
       this.#release();
-      this.#onCall?.({ type: "tool-end", id, tool: entry.key, ok, ms, ...(!ok && { error: failure }) });
+      this.#onCall?.({ type: "tool-end", id, tool: entry.key, path, ok, ms, ...(!ok && { error: failure }) });
     }
   }
 
@@ -162,15 +169,16 @@ export class Bridge implements BridgeEndpoint {
   async #approve(request: ApprovalRequest, clock: CallClock | undefined): Promise<string | undefined> {
     const approval = this.#approval;
     if (!approval || !needsApproval(approval.rule, request)) return undefined;
-    const { id, tool } = request;
+    const { id, tool, path } = request;
     // Nobody answered before: the person is away, and a program that keeps asking would keep its
     // clock stopped for nothing. Later calls that need approval are refused at once.
     if (this.#unanswered) {
-      const refused = `api.${request.path} was not asked for: an earlier approval request of this program got no answer within ${approval.timeoutMs / 1000} s (codeMode.approval.timeout). It did not run.`;
-      this.#onCall?.({ type: "approval", id, tool, state: "refused", reason: refused });
+      const refused = `api.${path} was not asked for: an earlier approval request of this program got no answer within ${approval.timeoutMs / 1000} s (codeMode.approval.timeout). It did not run.`;
+      this.#onCall?.({ type: "approval", id, tool, path, state: "refused", reason: refused });
       return refused;
     }
-    this.#onCall?.({ type: "approval", id, tool, state: "asked" });
+    // With nobody to ask the refusal comes at once: no "asked" first.
+    if (approval.ask) this.#onCall?.({ type: "approval", id, tool, path, state: "asked" });
     clock?.hold();
     let refused: string | undefined;
     try {
@@ -182,7 +190,7 @@ export class Bridge implements BridgeEndpoint {
     }
     const answer =
       refused === undefined ? ({ state: "approved" } as const) : { state: "refused" as const, reason: refused };
-    this.#onCall?.({ type: "approval", id, tool, ...answer });
+    this.#onCall?.({ type: "approval", id, tool, path, ...answer });
     return refused;
   }
 
@@ -203,7 +211,7 @@ export class Bridge implements BridgeEndpoint {
       const ms = Math.round((performance.now() - started) * 1000) / 1000;
       this.trace.push({ tool: path, ok, ms });
       const error = ok ? undefined : (JSON.parse(reply) as { error?: { message?: string } }).error?.message;
-      this.#onCall?.({ type: "tool-end", id, tool: path, ok, ms, ...(error !== undefined && { error }) });
+      this.#onCall?.({ type: "tool-end", id, tool: path, path, ok, ms, ...(error !== undefined && { error }) });
     }
   }
 

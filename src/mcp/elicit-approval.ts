@@ -6,7 +6,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { ElicitResultSchema, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { ApprovalHook } from "../bridge/approval.ts";
 import type { ExecuteContext } from "../execute-code/code-mode-tool.ts";
-import { clip } from "./progress.ts";
+import { clipLine } from "../execute-code/event-line.ts";
 
 /** What the client sees of a call's input: enough to decide, not a whole file's content. */
 const INPUT_PREVIEW_CHARS = 500;
@@ -76,5 +76,5 @@ function inputPreview(input: unknown): string {
   } catch {
     text = String(input);
   }
-  return clip(text, INPUT_PREVIEW_CHARS);
+  return clipLine(text, INPUT_PREVIEW_CHARS);
 }

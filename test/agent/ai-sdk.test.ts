@@ -142,14 +142,14 @@ describe("toAiSdkTool in streamText", () => {
     const last = progress.at(-1) as CodeModeProgress;
     expect(last).toMatchObject({ status: "running", toolCalls: 2 });
     expect(last.recent).toEqual([
-      "started (vm)",
-      "log: adding",
-      "→ add",
-      expect.stringMatching(/^✓ add \(\d+(\.\d+)? ms\)$/),
-      "warn: sum 5",
-      "→ shout",
-      expect.stringMatching(/^✓ shout \(/),
-      expect.stringMatching(/^ended ok \(/),
+      "started on the vm runtime",
+      "console.log: adding",
+      "#1 api.add started",
+      expect.stringMatching(/^#1 api\.add ok in \d+ ms$/),
+      "console.warn: sum 5",
+      "#2 api.shout started",
+      expect.stringMatching(/^#2 api\.shout ok in /),
+      expect.stringMatching(/^finished in \d+ ms$/),
     ]);
     // Each value extends the one before: the lines arrive in the order they happened.
     for (const [i, value] of progress.entries()) {
@@ -191,7 +191,7 @@ describe("toAiSdkTool in streamText", () => {
     const execute = toAiSdkTool(codeTool).execute!;
     const values = execute({ code: "await api.wait({});" }, { toolCallId: "t", messages: [], context: {} });
     for await (const value of values as AsyncIterable<CodeModeProgress>) {
-      if (value.recent.at(-1) === "→ wait") break;
+      if (value.recent.at(-1) === "#1 api.wait started") break;
     }
     // Resolves only if the program's call was cancelled; a hang fails the test by its timeout.
     await wasAborted;

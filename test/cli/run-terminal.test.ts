@@ -148,7 +148,7 @@ describe("code-mode run on a terminal", () => {
     });
     expect(run).toMatchObject({ code: 0, missed: [], timedOut: false });
     expect(run.terminal).toMatch(
-      /waiting for release\n-> #1 wait_for_release\n<- #1 ok {3}wait_for_release \([\d.]+ ms\)\ngot released\n/,
+      /waiting for release\n#1 api\.wait_for_release started\n#1 api\.wait_for_release ok in \d+ ms\ngot released\n/,
     );
     // stdout is not the terminal: it gets everything, as without a terminal.
     expect(run.stdout).toMatch(
@@ -166,7 +166,7 @@ describe("code-mode run on a terminal", () => {
     });
     expect(run).toMatchObject({ code: 0, missed: [], timedOut: false });
     expect(run.terminal).toContain("approve #1 api.files.write_file");
-    expect(run.terminal).not.toContain("-> #1"); // no live lines with --json
+    expect(run.terminal).not.toContain("#1 api.files.write_file started"); // no live lines with --json
     expect(g.calls()).toEqual(["piped.txt"]);
     const lines = run.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);

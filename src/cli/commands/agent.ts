@@ -1,7 +1,7 @@
 import { chooseModelName, describeModelError, resolveModel } from "../../agent/model.ts";
-import { eventLine } from "../../agent/program-progress.ts";
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
 import { loadCodeMode } from "../../config/open-code-mode.ts";
+import { eventLine } from "../../execute-code/event-line.ts";
 import { closeOnSignals } from "../shutdown.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
