@@ -17,8 +17,9 @@ export interface ApprovalRequest {
 export type ApprovalAnswer = boolean | { approved: boolean; reason?: string };
 
 /**
- * Asks whoever can answer. `signal` aborts when the approval bound passes or the execution ends;
- * an asker should then stop asking (its answer is no longer heard).
+ * Asks whoever can answer. `signal` aborts when the approval bound passes (its reason is then a
+ * `TimeoutError` DOMException) or the execution ends; an asker should then stop asking (its answer
+ * is no longer heard).
  */
 export type ApprovalHook = (
   request: ApprovalRequest,
@@ -76,7 +77,10 @@ export async function askApproval(
   }
   const seconds = setup.timeoutMs / 1000;
   const bound = new AbortController();
-  const timer = setTimeout(() => bound.abort(new Error("approval bound")), setup.timeoutMs);
+  const timer = setTimeout(
+    () => bound.abort(new DOMException(`no answer within ${seconds} s`, "TimeoutError")),
+    setup.timeoutMs,
+  );
   const signal = AbortSignal.any([bound.signal, ended]);
   try {
     const answer = await new Promise<ApprovalAnswer>((resolve, reject) => {
