@@ -160,6 +160,26 @@ describe.skipIf(skip)("docker runtime", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it("does not give up inside the container on a call that waits for approval", async () => {
+    const approving = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      typecheck: "off",
+      runtime: executor,
+      timeout: 1,
+      memoryLimit: 64,
+      approval: { require: ["echo"] },
+    });
+    try {
+      // Longer than docker.toolCallTimeout (0.5 s) and than the program's timeout (1 s): neither counts the wait.
+      const { result } = await approving.execute(
+        { code: `return await api.echo({ waited: true });` },
+        { approve: () => new Promise((resolve) => setTimeout(() => resolve(true), 1500)) },
+      );
+      expect(result).toMatchObject({ ok: true, result: { waited: true } });
+    } finally {
+      await approving.close();
+    }
+  });
+
   it("ends as an executor error when its container is killed mid-execution, and the pool heals", async () => {
     let started!: () => void;
     const running = new Promise<void>((resolve) => {
