@@ -1,11 +1,12 @@
 // `code-mode serve --http` takes its session cap and idle limit from flags or the config, and
 // refuses bad values with the flag or field named.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { startHttpServe } from "../mcp/helpers.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const BIN = join(ROOT, "bin/code-mode.js");
@@ -31,19 +32,8 @@ function cli(args: string[]) {
 }
 
 async function serve(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [BIN, "serve", "--http", "127.0.0.1:0", ...args], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  started.push(child);
-  return new Promise<string>((resolve, reject) => {
-    let text = "";
-    child.stderr!.on("data", (chunk) => {
-      text += String(chunk);
-      const found = /at (http:\/\/\S+)/.exec(text);
-      if (found) resolve(found[1]!);
-    });
-    child.once("exit", () => reject(new Error(`serve exited: ${text}`)));
-  });
+  const { url } = await startHttpServe("127.0.0.1:0", args, (child) => started.push(child));
+  return url;
 }
 
 async function initialize(url: string): Promise<string> {

@@ -85,11 +85,16 @@ export async function waitFor(check: () => boolean, ms = 5000): Promise<boolean>
   return check();
 }
 
-/** `code-mode serve --http ADDRESS` as a real process; resolves once it says where it listens. */
-export async function startHttpServe(config: string, address: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, "serve", "--config", config, "--http", address], {
+/** `code-mode serve --http ADDRESS ...args` as a real process; resolves once it says where it listens. */
+export async function startHttpServe(
+  address: string,
+  args: string[] = [],
+  onStart: (child: ChildProcess) => void = () => {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "serve", "--http", address, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
   });
+  onStart(child);
   const url = await new Promise<string>((resolve, reject) => {
     let text = "";
     child.stderr!.on("data", (chunk) => {

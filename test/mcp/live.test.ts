@@ -31,7 +31,7 @@ const config = writeConfig(workspace.dir, {
 
 let http: { child: ChildProcess; url: string };
 beforeAll(async () => {
-  http = await startHttpServe(config, "127.0.0.1:0");
+  http = await startHttpServe("127.0.0.1:0", ["--config", config]);
 });
 afterAll(() => {
   if (http.child.exitCode === null) http.child.kill("SIGTERM");

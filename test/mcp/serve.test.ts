@@ -152,7 +152,7 @@ describe("serve over Streamable HTTP", () => {
   let url: string;
 
   async function startServe(address: string): Promise<void> {
-    ({ child: serve, url } = await startHttpServe(config, address));
+    ({ child: serve, url } = await startHttpServe(address, ["--config", config]));
   }
 
   beforeAll(() => startServe("127.0.0.1:0"));
