@@ -1,4 +1,5 @@
 import { type JSONSchema7, jsonSchema, type ToolSet, tool } from "ai";
+import { type ApprovalSetup, askApproval, needsApproval } from "../bridge/approval.ts";
 import { inputCheckFor } from "../bridge/validate.ts";
 import { type Tool, toolKey } from "../tools/tool.ts";
 
@@ -20,12 +21,18 @@ const WIRE_NAME_MAX = 64;
 
 /**
  * Every registry tool as an AI SDK tool (JSON Schema input), checked with the same validator the
- * bridge uses, so a wrong call gets the same words in both modes. A thrown error becomes the
- * AI SDK's tool error, which the model reads as the call's result.
+ * bridge uses, so a wrong call gets the same words in both modes, and asked about under the same
+ * approval policy. A thrown error becomes the AI SDK's tool error, which the model reads as the
+ * call's result.
  */
-export function toClassicTools(registryTools: Tool[], observer?: CallObserver): ClassicToolSet {
+export function toClassicTools(
+  registryTools: Tool[],
+  observer?: CallObserver,
+  approval?: ApprovalSetup,
+): ClassicToolSet {
   const tools: ToolSet = {};
   const keys = new Map<string, string>();
+  let calls = 0;
   for (const registryTool of registryTools) {
     const key = toolKey(registryTool);
     const name = wireName(key, keys);
@@ -40,6 +47,11 @@ export function toClassicTools(registryTools: Tool[], observer?: CallObserver): 
         try {
           const problem = check(input);
           if (problem) throw new Error(problem);
+          const request = { id: ++calls, tool: key, path: key, input };
+          if (approval && needsApproval(approval.rule, request)) {
+            const { refused } = await askApproval(approval, request, abortSignal ?? new AbortController().signal);
+            if (refused !== undefined) throw new Error(refused);
+          }
           const output = await registryTool.execute(input, { signal: abortSignal ?? new AbortController().signal });
           observer?.end(key, true, elapsed(started));
           // The AI SDK sends `undefined` as nothing at all; say plainly that the call worked.

@@ -1,7 +1,8 @@
 import { generateText, type LanguageModel, type StepResult, stepCountIs, type ToolSet } from "ai";
+import { type ApprovalHook, approvalSetup } from "../bridge/approval.ts";
 import { type CodeModeToolOutput, createCodeModeTool } from "../execute-code/code-mode-tool.ts";
 import type { ExecutionEvent } from "../execute-code/events.ts";
-import type { CodeModeOptions } from "../execute-code/options.ts";
+import { type CodeModeOptions, resolveOptions } from "../execute-code/options.ts";
 import type { ExecutionResult } from "../runtimes/executor.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import type { Tool } from "../tools/tool.ts";
@@ -27,8 +28,13 @@ export interface RunAgentOptions {
   /** Progress: each step, each program and its events, each tool call (inside programs too). */
   onEvent?: (event: AgentEvent) => void;
   /**
-   * Told to a program when a call needs approval (`codeMode.approval.require`) and no
-   * `codeMode.approve` can answer: why nobody can be asked and how to allow the call.
+   * Asks a person about the calls `codeMode.approval.require` marks, in either mode (a terminal,
+   * a UI); over `codeMode.approve`. A refused call is an error the model (or its program) reads.
+   */
+  approve?: ApprovalHook;
+  /**
+   * Told when a call needs approval and neither `approve` nor `codeMode.approve` can answer: why
+   * nobody can be asked and how to allow the call.
    */
   approvalUnavailable?: string;
   signal?: AbortSignal;
@@ -136,11 +142,18 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
     },
   };
 
+  const asker = {
+    ...(options.approve && { approve: options.approve }),
+    ...(options.approvalUnavailable && { approvalUnavailable: options.approvalUnavailable }),
+  };
   const cleanups: (() => Promise<void> | void)[] = [];
   let tools: ToolSet;
   let keyOf = (name: string) => name;
   if (options.mode === "classic") {
-    const classic = toClassicTools(source.list(), observer);
+    // The model calls tools itself here: the approval policy guards them as it guards programs' calls.
+    const resolved = resolveOptions(options.codeMode);
+    const approval = approvalSetup(resolved.approval, resolved.approve, asker);
+    const classic = toClassicTools(source.list(), observer, approval);
     tools = classic.tools;
     keyOf = classic.keyOf;
   } else {
@@ -155,7 +168,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
       const output = await codeTool.execute(input, {
         ...(callOptions.abortSignal && { signal: callOptions.abortSignal }),
         onEvent: (event) => emit({ type: "program-event", step: programStep, event }),
-        ...(options.approvalUnavailable && { approvalUnavailable: options.approvalUnavailable }),
+        ...asker,
       });
       const program = programs.push({ step: programStep, code: input.code, result: output.result }) - 1;
       for (const call of output.result.toolCalls) toolCalls.push({ ...call, step: programStep, program });

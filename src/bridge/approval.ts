@@ -41,6 +41,27 @@ export interface ApprovalSetup {
   unavailable?: string;
 }
 
+/**
+ * Who is asked about which calls, the one rule of every front end: with a rule (`approval.require`),
+ * the calls it matches go to the execution's asker, else the tool's hook, else are refused with
+ * `unavailable`'s words; without a rule, the tool's hook (if any) is asked about every call.
+ */
+export function approvalSetup(
+  policy: { rule?: ApprovalRule; timeoutMs: number },
+  hook: ApprovalHook | undefined,
+  asker: { approve?: ApprovalHook; approvalUnavailable?: string },
+): ApprovalSetup | undefined {
+  const { rule, timeoutMs } = policy;
+  const ask = asker.approve ?? hook;
+  if (rule === undefined) return hook && ask ? { ask, timeoutMs } : undefined;
+  return {
+    rule,
+    timeoutMs,
+    ...(ask && { ask }),
+    ...(asker.approvalUnavailable && { unavailable: asker.approvalUnavailable }),
+  };
+}
+
 /** Whether a pattern matches a tool's key or its api path; `*` matches any characters, dots too. */
 export function matchesToolPattern(pattern: string, names: readonly string[]): boolean {
   const regex = new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`);

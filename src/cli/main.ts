@@ -25,11 +25,14 @@ export const USAGE = `Usage:
   code-mode bench   [--json] [--agent]
   code-mode agent "TASK" [--mode classic|code] [--model NAME] [--config FILE] [--tools MODULE]...
                          [${flagUsage("runtime")}] [--max-steps N] [--json]
+                         [--require-approval PATTERN]... [--approve PATTERN]... [--deny PATTERN]...
+                         [${flagUsage("approval.timeout")}]
 
 FILE is a TypeScript program (use - for standard input). A tools MODULE is a .ts, .js or .mjs
 file whose default export is an array of tools. See README.md for the config file.
 
-On a terminal, run shows console lines and tool calls as they happen (on stderr; not with --json).
+On a terminal, run and agent show console lines and tool calls as they happen (on stderr; run
+not with --json).
 Calls that need approval (codeMode.approval.require, or --require-approval, which replaces it) are
 refused by --deny, allowed by --approve (--deny wins), else asked about on the terminal (y/N);
 with no terminal they are refused. A PATTERN is a tool path, * for any characters ("files.*").`;

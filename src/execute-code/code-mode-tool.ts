@@ -1,5 +1,5 @@
 import { ApiIndex } from "../bridge/api-index.ts";
-import type { ApprovalHook, ApprovalSetup } from "../bridge/approval.ts";
+import { type ApprovalHook, approvalSetup } from "../bridge/approval.ts";
 import { schemaCompilers } from "../bridge/validate.ts";
 import type { ToolMatch } from "../catalog/catalog.ts";
 import { type CatalogForm, catalogText, withLookupMembers } from "../catalog/description.ts";
@@ -148,7 +148,7 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       if (!executor) throw new ExecutorError("This execute_code tool was closed; create a new one.");
       // transpile() refuses anything but a string with a clear syntax error.
       const code = (input as { code?: unknown } | undefined)?.code as string;
-      const approval = approvalFor(resolved, context);
+      const approval = approvalSetup(resolved.approval, resolved.approve, context);
       const result = await runProgram(code, {
         index: current().index,
         executor,
@@ -171,22 +171,5 @@ export function createCodeModeTool(registry: ToolRegistry, options: CodeModeOpti
       await Promise.all([typecheck?.close(), ownsExecutor && closing ? closing.close() : undefined]);
       if (closing) await releaseEsbuild();
     },
-  };
-}
-
-/**
- * Who is asked about which calls: with `approval.require`, the calls it matches go to the
- * execution's asker, else the tool's hook, else are refused; without it, the tool's hook (if
- * any) is asked about every call, as it always was.
- */
-function approvalFor(resolved: ResolvedOptions, context: ExecuteContext): ApprovalSetup | undefined {
-  const { rule, timeoutMs } = resolved.approval;
-  const ask = context.approve ?? resolved.approve;
-  if (rule === undefined) return resolved.approve ? { ask: ask!, timeoutMs } : undefined;
-  return {
-    rule,
-    timeoutMs,
-    ...(ask && { ask }),
-    ...(context.approvalUnavailable && { unavailable: context.approvalUnavailable }),
   };
 }

@@ -158,6 +158,38 @@ describe("code-mode agent (CLI) against the fixture", () => {
     }
   });
 
+  it("decides the calls that need approval by --approve and --deny, in programs", async () => {
+    const code =
+      'const notes = await api.memory_read({ tag: "ada" });\nawait api.memory_write({ text: "x", tags: [] });\nreturn notes.length;';
+    const fixture = await startOpenAiFixture({
+      replies: [{ toolCalls: [{ name: "execute_code", arguments: { code } }] }, { text: "Could not write." }],
+    });
+    try {
+      const flags = ["--require-approval", "memory_*", "--approve", "memory_read", "--deny", "*_write"];
+      const {
+        code: exit,
+        stdout,
+        stderr,
+      } = await cli(["Note it.", "--json", ...flags], {
+        OPENAI_BASE_URL: fixture.baseURL,
+      });
+      expect(exit, stderr).toBe(0);
+      const run = JSON.parse(stdout);
+      expect(run.programs[0].result.error.message).toMatch(
+        /^api\.memory_write was not approved \(--deny \*_write\)\. It did not run/,
+      );
+      expect(run.toolCalls.map((c: { tool: string; ok: boolean }) => [c.tool, c.ok])).toEqual([
+        ["memory_read", true],
+        ["memory_write", false],
+      ]);
+      const bad = await cli(["x", "--deny", "memory write"], { OPENAI_BASE_URL: fixture.baseURL });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--deny "memory write" is not a tool pattern');
+    } finally {
+      await fixture.close();
+    }
+  });
+
   it("classic mode prints the answer alone on stdout", async () => {
     const fixture = await startOpenAiFixture({
       replies: [{ toolCalls: [{ name: "list_events", arguments: {} }] }, { text: "No events yet." }],

@@ -35,6 +35,45 @@ function weatherTools(): Tool[] {
 }
 
 describe("runAgent, classic mode", () => {
+  it("guards the model's own calls with the approval policy: asked, refused as a tool error, never run", async () => {
+    const ran: string[] = [];
+    const tools = weatherTools().map((tool) => ({
+      ...tool,
+      execute: (input: never, context: never) => {
+        ran.push(tool.name);
+        return tool.execute(input, context);
+      },
+    }));
+    const model = mockModel((options, call) => {
+      if (call === 0) return { calls: [{ tool: "list_cities", input: {} }] };
+      if (call === 1) return { calls: [{ tool: "weather__temperature", input: { city: "oslo" } }] };
+      return {
+        text: toolResults(options)
+          .map((r) => `${r.type}: ${r.text}`)
+          .join(" | "),
+      };
+    });
+    const asked: string[] = [];
+    const run = await runAgent({
+      model,
+      tools,
+      mode: "classic",
+      prompt: "Oslo?",
+      codeMode: { approval: { require: ["weather.*"] } },
+      approve: ({ tool, input }) => {
+        asked.push(`${tool} ${JSON.stringify(input)}`);
+        return { approved: false, reason: "not now" };
+      },
+    });
+    expect(asked).toEqual(['weather.temperature {"city":"oslo"}']);
+    expect(ran).toEqual(["list_cities"]);
+    expect(run.text).toMatch(/error-text: .*weather\.temperature was not approved \(not now\)\. It did not run/);
+    expect(run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([
+      ["list_cities", true],
+      ["weather.temperature", false],
+    ]);
+  });
+
   it("offers every tool, runs one call per round trip and feeds each result back", async () => {
     const model = mockModel((options, call) => {
       const results = toolResults(options);

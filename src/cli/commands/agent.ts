@@ -2,11 +2,14 @@ import { chooseModelName, describeModelError, resolveModel } from "../../agent/m
 import { type AgentEvent, type AgentMode, type AgentRun, runAgent } from "../../agent/run-agent.ts";
 import { loadCodeMode } from "../../config/open-code-mode.ts";
 import { eventLine } from "../../execute-code/event-line.ts";
+import { resolveOptions } from "../../execute-code/options.ts";
+import { APPROVAL_FLAGS, commandApprovals, readApprovalFlags } from "../approval-flags.ts";
 import { closeOnSignals } from "../shutdown.ts";
+import type { Terminal } from "../terminal.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
 /** The settings `agent` offers as flags. */
-export const AGENT_SETTINGS = ["runtime"] as const;
+export const AGENT_SETTINGS = ["runtime", "approval.timeout"] as const;
 
 /**
  * `code-mode agent "TASK"`: runs the task on a model in classic or code mode, with progress on
@@ -20,6 +23,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     tools: { type: "string", multiple: true },
     ...settingFlags(AGENT_SETTINGS),
     "max-steps": { type: "string" },
+    ...APPROVAL_FLAGS,
     json: { type: "boolean" },
   });
   if (positionals.length !== 1 || !positionals[0]?.trim()) {
@@ -33,6 +37,8 @@ export async function agentCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--max-steps is "${values["max-steps"]}"; expected a whole number of at least 1.`);
   }
   const overrides = readSettingFlags(values, AGENT_SETTINGS);
+  const { require, flags } = readApprovalFlags(values, (message) => new UsageError(message));
+  if (require) overrides.approval = { ...overrides.approval, require };
 
   // The agent makes its own execute_code tool (code mode only): the session starts no runtime.
   const session = await loadCodeMode({
@@ -45,9 +51,14 @@ export async function agentCommand(argv: string[]): Promise<number> {
     abort.abort();
     await session.close();
   });
+  // Calls the policy marks are decided by --deny/--approve, else asked on the terminal.
+  const policy = resolveOptions(session.options).approval;
+  const onTerminal = process.stderr.isTTY === true;
+  const { terminal, context: approval } = commandApprovals("agent", flags, policy, onTerminal);
   try {
     const resolved = resolveModel(chooseModelName(values.model, session.config.model));
-    const progress = new Progress(mode);
+    // Progress goes where it always went, standard error; through the terminal when that is it.
+    const progress = new Progress(mode, onTerminal ? terminal : undefined);
     progress.start(resolved.provider, resolved.modelId, resolved.endpoint, session.registry.size);
     let run: AgentRun;
     try {
@@ -59,8 +70,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
         maxSteps,
         codeMode: session.options,
         onEvent: (event) => progress.show(event),
-        approvalUnavailable:
-          "code-mode agent has nobody to ask (to let it make this call, take the tool out of codeMode.approval.require)",
+        ...approval,
         signal: abort.signal,
       });
     } catch (error) {
@@ -78,6 +88,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
     }
     return run.stoppedAtMaxSteps ? 1 : 0;
   } finally {
+    terminal?.close();
     removeHandlers();
     await session.close();
   }
@@ -86,12 +97,14 @@ export async function agentCommand(argv: string[]): Promise<number> {
 /** The running commentary on standard error: each step, each program, each call. */
 class Progress {
   readonly #mode: AgentMode;
-  readonly #out = process.stderr;
+  // Through the terminal when there is one, so no line breaks into an approval prompt.
+  readonly #terminal: Terminal | undefined;
   // A person watching sees programs' console lines and approvals live; logs keep the old lines.
   readonly #live = process.stderr.isTTY === true;
 
-  constructor(mode: AgentMode) {
+  constructor(mode: AgentMode, terminal: Terminal | undefined) {
     this.#mode = mode;
+    this.#terminal = terminal;
   }
 
   start(provider: string, modelId: string, endpoint: string, tools: number): void {
@@ -153,7 +166,8 @@ class Progress {
   }
 
   #write(line: string): void {
-    this.#out.write(`${line}\n`);
+    if (this.#terminal) this.#terminal.say(line);
+    else process.stderr.write(`${line}\n`);
   }
 }
 

@@ -1,12 +1,10 @@
 import { readFileSync } from "node:fs";
 import { openCodeMode } from "../../config/open-code-mode.ts";
-import type { ExecuteContext } from "../../execute-code/code-mode-tool.ts";
-import { toolPatternProblem } from "../../settings.ts";
+import { APPROVAL_FLAGS, commandApprovals, readApprovalFlags } from "../approval-flags.ts";
 import { liveEvents } from "../live-events.ts";
 import { printReadable } from "../readable.ts";
 import { closeOnSignals } from "../shutdown.ts";
-import { openTerminal, type Terminal } from "../terminal.ts";
-import { terminalApproval } from "../terminal-approver.ts";
+import type { Terminal } from "../terminal.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
 /** The settings `run` offers as flags. */
@@ -22,17 +20,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     tools: { type: "string", multiple: true },
     config: { type: "string" },
     ...settingFlags(RUN_SETTINGS),
-    "require-approval": { type: "string", multiple: true },
-    approve: { type: "string", multiple: true },
-    deny: { type: "string", multiple: true },
+    ...APPROVAL_FLAGS,
     json: { type: "boolean" },
   });
   if (positionals.length === 0)
     throw new UsageError("run needs at least one FILE (a .ts program, or - for standard input).");
   const overrides = readSettingFlags(values, RUN_SETTINGS);
-  const required = patternsOf(values, "require-approval");
-  if (required.length > 0) overrides.approval = { ...overrides.approval, require: required };
-  const flags = { approve: patternsOf(values, "approve"), deny: patternsOf(values, "deny") };
+  const { require, flags } = readApprovalFlags(values, (message) => new UsageError(message));
+  if (require) overrides.approval = { ...overrides.approval, require };
 
   // Read every program first: a missing file is a usage error before anything runs.
   const programs = positionals.map((file) => ({ file, code: readProgram(file) }));
@@ -43,15 +38,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   const removeHandlers = closeOnSignals(() => session.close());
   const live = !values.json && process.stderr.isTTY === true;
-  const { rule, timeoutMs } = session.tool.options.approval;
-  const marksCalls = rule !== undefined && !(Array.isArray(rule) && rule.length === 0);
-  // The terminal is read only when some call may need a person's answer.
-  const terminal = live || marksCalls ? openTerminal({ input: marksCalls }) : undefined;
-  if (!marksCalls && flags.approve.length + flags.deny.length > 0)
-    process.stderr.write(
-      "code-mode run: no call needs approval here, so --approve and --deny change nothing; name the calls in codeMode.approval.require or --require-approval.\n",
-    );
-  const approval: ExecuteContext = marksCalls ? terminalApproval(flags, terminal, timeoutMs) : {};
+  const { terminal, context: approval } = commandApprovals("run", flags, session.tool.options.approval, live);
   let failed = false;
   try {
     for (const { file, code } of programs) {
@@ -80,16 +67,6 @@ export async function runCommand(argv: string[]): Promise<number> {
 function showLive(terminal: Terminal, header: string | undefined) {
   if (header !== undefined) terminal.say(`== ${header}`);
   return liveEvents((line) => terminal.say(line));
-}
-
-/** A repeatable pattern flag's values, each checked: a bad one is a usage error naming it. */
-function patternsOf(values: Record<string, unknown>, flag: string): string[] {
-  const patterns = (values[flag] as string[] | undefined) ?? [];
-  for (const pattern of patterns) {
-    const problem = toolPatternProblem(pattern);
-    if (problem) throw new UsageError(`--${flag} ${problem}.`);
-  }
-  return patterns;
 }
 
 function readProgram(file: string): string {
