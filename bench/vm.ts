@@ -64,7 +64,7 @@ export async function benchVm(runs = 300): Promise<RuntimeFigures> {
         executor,
         limits,
         onEvent: () => void events++,
-        approval: { ask: () => true, timeoutMs: 1000 },
+        approval: { askers: [() => true], timeoutMs: 1000 },
       });
       if (!result.ok || events === 0) throw new Error(`bench program failed: ${result.error?.message}`);
     };

@@ -1,5 +1,5 @@
 import { type JSONSchema7, jsonSchema, type ToolSet, tool } from "ai";
-import { type ApprovalSetup, askApproval, needsApproval } from "../bridge/approval.ts";
+import type { ApprovalGate } from "../bridge/approval.ts";
 import { inputCheckFor } from "../bridge/validate.ts";
 import { type Tool, toolKey } from "../tools/tool.ts";
 
@@ -28,7 +28,7 @@ const WIRE_NAME_MAX = 64;
 export function toClassicTools(
   registryTools: Tool[],
   observer?: CallObserver,
-  approval?: ApprovalSetup,
+  approval?: ApprovalGate,
 ): ClassicToolSet {
   const tools: ToolSet = {};
   const keys = new Map<string, string>();
@@ -47,11 +47,8 @@ export function toClassicTools(
         try {
           const problem = check(input);
           if (problem) throw new Error(problem);
-          const request = { id: ++calls, tool: key, path: key, input };
-          if (approval && needsApproval(approval.rule, request)) {
-            const { refused } = await askApproval(approval, request, abortSignal ?? new AbortController().signal);
-            if (refused !== undefined) throw new Error(refused);
-          }
+          const refused = await approval?.check({ id: ++calls, tool: key, path: key, input });
+          if (refused !== undefined) throw new Error(refused);
           const output = await registryTool.execute(input, { signal: abortSignal ?? new AbortController().signal });
           observer?.end(key, true, elapsed(started));
           // The AI SDK sends `undefined` as nothing at all; say plainly that the call worked.

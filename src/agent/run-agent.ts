@@ -1,5 +1,5 @@
 import { generateText, type LanguageModel, type StepResult, stepCountIs, type ToolSet } from "ai";
-import { type ApprovalHook, approvalSetup } from "../bridge/approval.ts";
+import { ApprovalGate, type ApprovalHook, approvalSetup } from "../bridge/approval.ts";
 import { type CodeModeToolOutput, createCodeModeTool } from "../execute-code/code-mode-tool.ts";
 import type { ExecutionEvent } from "../execute-code/events.ts";
 import { type CodeModeOptions, resolveOptions } from "../execute-code/options.ts";
@@ -152,8 +152,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
   if (options.mode === "classic") {
     // The model calls tools itself here: the approval policy guards them as it guards programs' calls.
     const resolved = resolveOptions(options.codeMode);
-    const approval = approvalSetup(resolved.approval, resolved.approve, asker);
-    const classic = toClassicTools(source.list(), observer, approval);
+    const setup = approvalSetup(resolved.approval, resolved.approve, asker);
+    // One gate for the whole run: questions one at a time, and an unanswered one ends the asking.
+    const gate = setup && new ApprovalGate(setup, options.signal ?? new AbortController().signal);
+    const classic = toClassicTools(source.list(), observer, gate);
     tools = classic.tools;
     keyOf = classic.keyOf;
   } else {

@@ -29,22 +29,23 @@ export type ApprovalHook = (
 /** Which calls need approval: tool patterns (`files.write_file`, `github.*`, `*`) or, in code, a predicate. */
 export type ApprovalRule = readonly string[] | ((call: { tool: string; path: string; input: unknown }) => boolean);
 
-/** What the bridge needs to ask: who, for which calls, and for how long at most. */
+/** What a gate needs to ask: who, about which calls, and for how long at most. */
 export interface ApprovalSetup {
   /** Absent: every call is asked (the library's hook without a rule). */
   rule?: ApprovalRule;
-  /** Absent: calls that need approval are refused, saying why and how to allow them. */
-  ask?: ApprovalHook;
-  /** The bound of one wait for an answer, ms; the program's own clock stops meanwhile. */
+  /** Everyone who must say yes, in order (the tool's hook, then the front end's person); none: refused. */
+  askers: ApprovalHook[];
+  /** The bound of one question, ms, from when its turn comes; the program's own clock stops meanwhile. */
   timeoutMs: number;
-  /** Why nobody can be asked here, told to the program when `ask` is absent. */
+  /** Why nobody can be asked here, told to the program when there is no asker. */
   unavailable?: string;
 }
 
 /**
- * Who is asked about which calls, the one rule of every front end: with a rule (`approval.require`),
- * the calls it matches go to the execution's asker, else the tool's hook, else are refused with
- * `unavailable`'s words; without a rule, the tool's hook (if any) is asked about every call.
+ * Who is asked about which calls, the one rule of every front end. Without a rule
+ * (`approval.require`), the tool's hook (if any) is asked about every call, and only it. With a
+ * rule, the calls it matches must be approved by the tool's hook and by the front end's asker,
+ * each that exists; with neither they are refused with `approvalUnavailable`'s words.
  */
 export function approvalSetup(
   policy: { rule?: ApprovalRule; timeoutMs: number },
@@ -52,14 +53,84 @@ export function approvalSetup(
   asker: { approve?: ApprovalHook; approvalUnavailable?: string },
 ): ApprovalSetup | undefined {
   const { rule, timeoutMs } = policy;
-  const ask = asker.approve ?? hook;
-  if (rule === undefined) return hook && ask ? { ask, timeoutMs } : undefined;
+  if (rule === undefined) return hook ? { askers: [hook], timeoutMs } : undefined;
   return {
     rule,
+    askers: [hook, asker.approve].filter((ask): ask is ApprovalHook => ask !== undefined),
     timeoutMs,
-    ...(ask && { ask }),
     ...(asker.approvalUnavailable && { unavailable: asker.approvalUnavailable }),
   };
+}
+
+/** What happens to a call's approval, as the gate reports it. */
+export type ApprovalEvent = {
+  type: "approval";
+  id: number;
+  tool: string;
+  path: string;
+  state: "asked" | "approved" | "refused";
+  reason?: string;
+};
+
+/**
+ * One execution's approvals: asks about the calls the rule marks, one question at a time (a
+ * person answers one at a time, and each question's bound starts at its turn), holding the
+ * program's clock while a call waits. Once a question goes unanswered, later ones are refused
+ * without asking: the person is away.
+ */
+export class ApprovalGate {
+  readonly #setup: ApprovalSetup;
+  readonly #ended: AbortSignal;
+  readonly #onEvent: ((event: ApprovalEvent) => void) | undefined;
+  #turn: Promise<unknown> = Promise.resolve();
+  #unanswered = false;
+
+  /** `ended` aborts when the execution ends: waiting questions are then dropped. */
+  constructor(setup: ApprovalSetup, ended: AbortSignal, onEvent?: (event: ApprovalEvent) => void) {
+    this.#setup = setup;
+    this.#ended = ended;
+    this.#onEvent = onEvent;
+  }
+
+  /** Resolves with what the program is told when the call may not run, or undefined when it may. */
+  async check(request: ApprovalRequest, clock?: { hold(): void; release(): void }): Promise<string | undefined> {
+    if (!needsApproval(this.#setup.rule, request)) return undefined;
+    const { id, tool, path } = request;
+    const report = (refused: string | undefined) => {
+      this.#onEvent?.({
+        type: "approval",
+        id,
+        tool,
+        path,
+        ...(refused === undefined ? { state: "approved" } : { state: "refused", reason: refused }),
+      });
+      return refused;
+    };
+    // With nobody to ask the refusal comes at once: no "asked" first.
+    if (this.#setup.askers.length === 0) return report(refusal(this.#setup, request, "unavailable"));
+    this.#onEvent?.({ type: "approval", id, tool, path, state: "asked" });
+    clock?.hold();
+    try {
+      const asked = this.#turn.then(() => this.#ask(request));
+      this.#turn = asked;
+      return report(await asked);
+    } finally {
+      clock?.release();
+    }
+  }
+
+  async #ask(request: ApprovalRequest): Promise<string | undefined> {
+    if (this.#ended.aborted) return refusal(this.#setup, request, "ended");
+    if (this.#unanswered) return refusal(this.#setup, request, "away");
+    for (const ask of this.#setup.askers) {
+      const answer = await askOne(ask, this.#setup, request, this.#ended);
+      if (answer === true) continue;
+      if ("refused" in answer) return answer.refused;
+      if (answer.silent === "unanswered") this.#unanswered = true;
+      return refusal(this.#setup, request, answer.silent);
+    }
+    return undefined;
+  }
 }
 
 /** Whether a pattern matches a tool's key or its api path; `*` matches any characters, dots too. */
@@ -80,26 +151,34 @@ export function unmatchedPatterns(patterns: readonly string[], tools: readonly {
   return patterns.filter((pattern) => !tools.some((t) => matchesToolPattern(pattern, [t.key, t.path.join(".")])));
 }
 
+// What the program is told when a call may not run, by why.
+const REFUSALS = {
+  unavailable: (label: string, setup: ApprovalSetup) =>
+    `${label} needs a person's approval (codeMode.approval.require), and ${setup.unavailable ?? "nobody here can give it"}. It did not run; do not retry it, say what you wanted it to do instead.`,
+  unanswered: (label: string, setup: ApprovalSetup) =>
+    `${label} got no answer to its approval request within ${setup.timeoutMs / 1000} s (codeMode.approval.timeout); it did not run.`,
+  away: (label: string, setup: ApprovalSetup) =>
+    `${label} was not asked for: an earlier approval request of this program got no answer within ${setup.timeoutMs / 1000} s (codeMode.approval.timeout). It did not run.`,
+  ended: (label: string) => `${label} was still waiting for approval when the execution ended; it did not run.`,
+};
+
+function refusal(setup: ApprovalSetup, request: ApprovalRequest, why: keyof typeof REFUSALS): string {
+  return REFUSALS[why](`api.${request.path}`, setup);
+}
+
 /**
- * Asks for one call, bounded by `setup.timeoutMs` and by `ended` (the execution's end). Resolves
- * with what the program is told when the call may not run (`unanswered` when nobody answered in
- * time), or `{}` when approved; never throws.
+ * Asks one asker, bounded by `setup.timeoutMs` and by `ended`. True when approved; else the
+ * refusal the program is told, or why no answer came. Never throws.
  */
-export async function askApproval(
+async function askOne(
+  ask: ApprovalHook,
   setup: ApprovalSetup,
   request: ApprovalRequest,
   ended: AbortSignal,
-): Promise<{ refused?: string; unanswered?: true }> {
-  const label = `api.${request.path}`;
-  if (!setup.ask) {
-    return {
-      refused: `${label} needs a person's approval (codeMode.approval.require), and ${setup.unavailable ?? "nobody here can give it"}. It did not run; do not retry it, say what you wanted it to do instead.`,
-    };
-  }
-  const seconds = setup.timeoutMs / 1000;
+): Promise<true | { refused: string } | { silent: "unanswered" | "ended" }> {
   const bound = new AbortController();
   const timer = setTimeout(
-    () => bound.abort(new DOMException(`no answer within ${seconds} s`, "TimeoutError")),
+    () => bound.abort(new DOMException(`no answer within ${setup.timeoutMs / 1000} s`, "TimeoutError")),
     setup.timeoutMs,
   );
   const signal = AbortSignal.any([bound.signal, ended]);
@@ -107,26 +186,22 @@ export async function askApproval(
     const answer = await new Promise<ApprovalAnswer>((resolve, reject) => {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
       Promise.resolve()
-        .then(() => setup.ask!(request, { signal }))
+        .then(() => ask(request, { signal }))
         .then(resolve, reject);
     });
-    const approved = typeof answer === "boolean" ? answer : answer?.approved === true;
-    if (approved) return {};
+    // Only a plain yes approves: an asker that answers something else has not said yes.
+    if (answer === true || (typeof answer === "object" && answer?.approved === true)) return true;
     const reason = typeof answer === "object" && answer?.reason ? ` (${answer.reason})` : "";
     return {
-      refused: `${label} was not approved${reason}. It did not run; do not retry it, say what you wanted it to do instead.`,
+      refused: `api.${request.path} was not approved${reason}. It did not run; do not retry it, say what you wanted it to do instead.`,
     };
   } catch (error) {
-    if (bound.signal.aborted) {
-      return {
-        refused: `${label} got no answer to its approval request within ${seconds} s (codeMode.approval.timeout); it did not run.`,
-        unanswered: true,
-      };
-    }
-    if (ended.aborted)
-      return { refused: `${label} was still waiting for approval when the execution ended; it did not run.` };
+    if (bound.signal.aborted) return { silent: "unanswered" };
+    if (ended.aborted) return { silent: "ended" };
     const why = error instanceof Error ? error.message : String(error);
-    return { refused: `${label} could not be approved: asking failed (${why.slice(0, 300)}). It did not run.` };
+    return {
+      refused: `api.${request.path} could not be approved: asking failed (${why.slice(0, 300)}). It did not run.`,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -4,7 +4,7 @@ import type { BridgeEndpoint, BridgeReply, CallClock, ExecutionLimits } from "..
 import { callLimitMessage, clipName as clip, inputLimitMessage, toolFailureMessage } from "../sandbox/verdicts.ts";
 import type { Tool } from "../tools/tool.ts";
 import type { ApiIndex } from "./api-index.ts";
-import { type ApprovalRequest, type ApprovalSetup, askApproval, needsApproval } from "./approval.ts";
+import { type ApprovalEvent, ApprovalGate, type ApprovalSetup } from "./approval.ts";
 import { closestToolPath } from "./suggest.ts";
 import { inputCheckFor } from "./validate.ts";
 
@@ -13,14 +13,7 @@ export type CallEvent =
   /** A call passed its checks and will run (after approval, when it needs one). `id` numbers the execution's calls. */
   | { type: "tool-start"; id: number; tool: string; path: string }
   /** A call waits for a person's answer (`asked`), then got it. */
-  | {
-      type: "approval";
-      id: number;
-      tool: string;
-      path: string;
-      state: "asked" | "approved" | "refused";
-      reason?: string;
-    }
+  | ApprovalEvent
   /** The call ended; `error` is what the program got when it failed. */
   | { type: "tool-end"; id: number; tool: string; path: string; ok: boolean; ms: number; error?: string };
 
@@ -52,7 +45,7 @@ export class Bridge implements BridgeEndpoint {
   readonly trace: ToolCallRecord[] = [];
   readonly #index: ApiIndex;
   readonly #limits: ExecutionLimits;
-  readonly #approval: ApprovalSetup | undefined;
+  readonly #approval: ApprovalGate | undefined;
   readonly #onCall: ((event: CallEvent) => void) | undefined;
   readonly #ended = new AbortController();
   readonly #waiting: (() => void)[] = [];
@@ -60,15 +53,13 @@ export class Bridge implements BridgeEndpoint {
   /** Every call the program made, dispatched or refused: the call limit counts them all. */
   #calls = 0;
   #parkedChars = 0;
-  /** Set once an approval request went unanswered within its bound. */
-  #unanswered = false;
   #running = 0;
 
   constructor(index: ApiIndex, limits: ExecutionLimits, options: BridgeOptions = {}) {
     this.#index = index;
     this.#limits = limits;
-    this.#approval = options.approval;
     this.#onCall = options.onCall;
+    if (options.approval) this.#approval = new ApprovalGate(options.approval, this.#ended.signal, options.onCall);
   }
 
   get dispatched(): number {
@@ -121,7 +112,9 @@ export class Bridge implements BridgeEndpoint {
 
     this.#dispatched++;
     this.#parkedChars += argsJson.length;
-    await this.#acquire();
+    // A free slot is taken at once: awaiting nothing would let later messages (a console line) pass this call.
+    const slot = this.#acquire();
+    if (slot) await slot;
     this.#parkedChars -= argsJson.length;
     // Woken because the execution ended: the tool never ran, so it is not in the trace.
     if (this.#ended.signal.aborted) {
@@ -137,7 +130,7 @@ export class Bridge implements BridgeEndpoint {
     };
     this.#onCall?.({ type: "tool-start", id, tool: entry.key, path });
     try {
-      const refused = await this.#approve({ id, tool: entry.key, path, input }, clock);
+      const refused = await this.#approval?.check({ id, tool: entry.key, path, input }, clock);
       if (refused !== undefined) return failWith("tool", refused);
       const value = await this.#execute(entry.tool, input);
       const json = value === undefined ? undefined : safeStringify(value);
@@ -160,38 +153,6 @@ export class Bridge implements BridgeEndpoint {
       this.#release();
       this.#onCall?.({ type: "tool-end", id, tool: entry.key, path, ok, ms, ...(!ok && { error: failure }) });
     }
-  }
-
-  /**
-   * Asks for approval when the policy says the call needs it, with the program's clock held
-   * meanwhile. Resolves with the refusal the program gets, or undefined when the call may run.
-   */
-  async #approve(request: ApprovalRequest, clock: CallClock | undefined): Promise<string | undefined> {
-    const approval = this.#approval;
-    if (!approval || !needsApproval(approval.rule, request)) return undefined;
-    const { id, tool, path } = request;
-    // Nobody answered before: the person is away, and a program that keeps asking would keep its
-    // clock stopped for nothing. Later calls that need approval are refused at once.
-    if (this.#unanswered) {
-      const refused = `api.${path} was not asked for: an earlier approval request of this program got no answer within ${approval.timeoutMs / 1000} s (codeMode.approval.timeout). It did not run.`;
-      this.#onCall?.({ type: "approval", id, tool, path, state: "refused", reason: refused });
-      return refused;
-    }
-    // With nobody to ask the refusal comes at once: no "asked" first.
-    if (approval.ask) this.#onCall?.({ type: "approval", id, tool, path, state: "asked" });
-    clock?.hold();
-    let refused: string | undefined;
-    try {
-      const answer = await askApproval(approval, request, this.#ended.signal);
-      refused = answer.refused;
-      if (answer.unanswered) this.#unanswered = true;
-    } finally {
-      clock?.release();
-    }
-    const answer =
-      refused === undefined ? ({ state: "approved" } as const) : { state: "refused" as const, reason: refused };
-    this.#onCall?.({ type: "approval", id, tool, path, ...answer });
-    return refused;
   }
 
   /**

@@ -53,8 +53,9 @@ export interface RunningProgram {
   /** Stops the program now; it ends as cancelled. */
   cancel(): void;
   /**
-   * Call `callId` waits for a person (an approval): the program's clock stops until `release`.
-   * CPU the program burns meanwhile still counts, so a held clock never buys a busy loop time.
+   * Call `callId` waits for a person (an approval) until `release` (or its answer). While the
+   * program waits for nothing else (no other call in flight, no sleep), its clock stops; CPU it
+   * burns meanwhile still counts, so a held clock never buys a busy loop time.
    */
   hold(callId: number): void;
   release(callId: number): void;
@@ -127,7 +128,9 @@ export class IsolateCore {
       if (over || isolate.isDisposed || answered.has(requestId)) return;
       answered.add(requestId);
       // An answered call waits for nobody: its hold, if the host's release got lost, ends here.
-      release(requestId);
+      inFlight.delete(requestId);
+      held.delete(requestId);
+      updateClock();
       try {
         sandbox.deliver.applyIgnored(undefined, [requestId, json]);
       } catch {
@@ -164,6 +167,8 @@ export class IsolateCore {
         if (b.length > limits.maxToolInputChars) {
           return answer(requestId, limitReply(inputLimitMessage(a, b.length, limits.maxToolInputChars)));
         }
+        inFlight.add(requestId);
+        updateClock();
         link.call(requestId, a, b);
       } else if (kind === "sleep") {
         const timer = setTimeout(
@@ -174,6 +179,7 @@ export class IsolateCore {
           Math.min(Math.max(0, Number(a) || 0), limits.timeoutMs),
         );
         sleeps.add(timer);
+        updateClock();
       } else if (kind === "done" && requestId === runId) {
         let reported: unknown;
         try {
@@ -188,26 +194,37 @@ export class IsolateCore {
     };
 
     // The watchdog: disposing the isolate stops sync loops, microtask floods and code that
-    // loops after an await alike. Its clock stops while a call waits for a person.
+    // loops after an await alike. Its clock stops only while the program does nothing but wait for
+    // a person: every call in flight waits for approval, and no sleep runs. CPU burnt meanwhile
+    // still counts, so a held clock never buys a busy loop time.
     const clock = new PausableTimer(limits.timeoutMs, () => stop("timeout"));
+    const inFlight = new Set<number>();
     const held = new Set<number>();
     let heldCheck: NodeJS.Timeout | undefined;
     let cpuAtHold = 0;
-    const cpuSinceHold = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6 - cpuAtHold);
+    const cpuMs = () => (isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6);
+    const updateClock = () => {
+      if (over) return;
+      const waitingForPeople = held.size > 0 && sleeps.size === 0 && [...inFlight].every((id) => held.has(id));
+      if (waitingForPeople === clock.held) return;
+      if (waitingForPeople) {
+        cpuAtHold = cpuMs();
+        clock.hold();
+        heldCheck = setInterval(() => {
+          if (cpuMs() - cpuAtHold >= clock.remainingMs) stop("timeout");
+        }, HELD_CPU_CHECK_MS);
+      } else {
+        clearInterval(heldCheck);
+        clock.release(cpuMs() - cpuAtHold);
+      }
+    };
     const hold = (callId: number) => {
-      if (over || held.has(callId)) return;
+      if (over || !inFlight.has(callId)) return;
       held.add(callId);
-      if (held.size > 1) return;
-      cpuAtHold = isolate.isDisposed ? 0 : Number(isolate.cpuTime) / 1e6;
-      clock.hold();
-      heldCheck = setInterval(() => {
-        if (cpuSinceHold() >= clock.remainingMs) stop("timeout");
-      }, HELD_CPU_CHECK_MS);
+      updateClock();
     };
     const release = (callId: number) => {
-      if (over || !held.delete(callId) || held.size > 0) return;
-      clearInterval(heldCheck);
-      clock.release(cpuSinceHold());
+      if (held.delete(callId)) updateClock();
     };
     try {
       // Every limit reaches the prelude, so limits it learns to enforce need no change here.

@@ -236,6 +236,68 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
       expect(looping.error?.kind).toBe("timeout");
     });
 
+    it("the clock runs while the program does anything but wait: other calls in flight count", async () => {
+      const tool = make({ timeout: 0.6, approval: { require: ["files.write_file"] } });
+      files.writes.length = 0;
+      let calls = 0;
+      const { result } = await tool.execute(
+        {
+          code: `const waiting = api.files.write_file({ path: "w" }).catch(() => "refused");
+            for (;;) await api.slow({ ms: 50 });`,
+        },
+        {
+          approve: (_request, { signal }) =>
+            new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(true), 4000);
+              signal.addEventListener("abort", () => {
+                clearTimeout(timer);
+                resolve(false);
+              });
+            }),
+          onEvent: (event) => {
+            if (event.type === "tool-end" && event.tool === "slow") calls++;
+          },
+        },
+      );
+      // Busy with other calls, the program met its 0.6 s timeout long before the 4 s answer.
+      expect(result.error?.kind).toBe("timeout");
+      expect(calls).toBeLessThan(40);
+      expect(files.writes).toHaveLength(0);
+    });
+
+    it("the tool's own hook and the front end's person must both agree; without a rule only the hook is asked", async () => {
+      const hookAsked: string[] = [];
+      const personAsked: string[] = [];
+      const hook: ApprovalHook = ({ input }) => {
+        hookAsked.push((input as { path: string }).path);
+        return (input as { path: string }).path !== "hook-says-no";
+      };
+      const person: ApprovalHook = ({ input }) => {
+        personAsked.push((input as { path: string }).path);
+        return (input as { path: string }).path !== "person-says-no";
+      };
+      files.writes.length = 0;
+      const code = `const out = [];
+        for (const path of ["fine", "hook-says-no", "person-says-no"]) {
+          try { out.push(await api.files.write_file({ path })); } catch { out.push("refused"); }
+        }
+        return out;`;
+      const guarded = make({ approve: hook, approval: { require: ["files.*"] } });
+      const both = await guarded.execute({ code }, { approve: person });
+      expect(both.result.result).toEqual(["written", "refused", "refused"]);
+      expect(hookAsked).toEqual(["fine", "hook-says-no", "person-says-no"]);
+      // The person is not asked about what the hook refused.
+      expect(personAsked).toEqual(["fine", "person-says-no"]);
+
+      hookAsked.length = 0;
+      personAsked.length = 0;
+      const hookOnly = make({ approve: hook });
+      const plain = await hookOnly.execute({ code }, { approve: person });
+      expect(plain.result.result).toEqual(["written", "refused", "written"]);
+      expect(hookAsked).toEqual(["fine", "hook-says-no", "person-says-no"]);
+      expect(personAsked).toEqual([]);
+    });
+
     it("a busy loop while a call waits for approval still meets the timeout", async () => {
       const tool = make({ timeout: 0.5, approval: { require: ["files.write_file"], timeout: 30 } });
       const started = performance.now();
@@ -294,8 +356,8 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
       );
       expect(result.ok).toBe(true);
       expect(result.result).toEqual(Array(20).fill(true));
-      // Only the first four (the concurrency limit) were asked; nothing ran.
-      expect(asked).toBe(4);
+      // Questions come one at a time: the first went unanswered, so no other was asked; nothing ran.
+      expect(asked).toBe(1);
       expect(files.writes).toHaveLength(0);
     });
 
