@@ -1,5 +1,6 @@
 // How `code-mode run` shows a program's logs, calls and outcome to a person (without --json).
 import type { ExecutionResult, LogEntry } from "../runtimes/executor.ts";
+import { printable } from "./terminal.ts";
 
 /** A console line as a person reads it: plain for log and info, tagged otherwise. */
 export function logLine(log: LogEntry): string {
@@ -39,5 +40,8 @@ export function printReadable(
     out.push(result.error.message);
   }
   if (result.fallback) out.push(`(ran on docker after the vm runtime failed: ${result.fallback})`);
-  (result.ok ? process.stdout : process.stderr).write(`${out.join("\n")}\n`);
+  const stream = result.ok ? process.stdout : process.stderr;
+  // On a terminal the program's text cannot move the cursor or recolour it (and so fake a prompt).
+  const text = out.join("\n");
+  stream.write(`${stream.isTTY ? printable(text) : text}\n`);
 }

@@ -132,12 +132,24 @@ function attempt<T>(open: () => T): T | undefined {
   }
 }
 
-// C0 and C1 controls but newline and tab: a program's text must not move the cursor or recolour
-// the terminal (and so fake or hide a prompt).
+// C0 and C1 controls but newline and tab, and the invisible format characters (zero-width,
+// bidirectional overrides, line separators): a program's text must not move the cursor, recolour
+// the terminal or reorder what it shows (and so fake or hide a prompt).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Text from a program made safe to show on a terminal: control characters shown as \u escapes. */
 export function printable(text: string): string {
   return text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/** What a program wrote, as live lines: printable, and every line behind a margin no prompt has. */
+export function programLines(text: string, margin = PROGRAM_MARGIN): string {
+  return printable(text)
+    .split("\n")
+    .map((line) => `${margin}${line}`)
+    .join("\n");
+}
+
+/** Prompts start at the left edge; what a program writes starts behind this, so it cannot pose as one. */
+export const PROGRAM_MARGIN = "  | ";

@@ -21,6 +21,8 @@ export type ExecutionEvent = (
     }
 ) & { at: number };
 
+type EndEvent = Extract<ExecutionEvent, { type: "end" }>;
+
 /** Events without their time stamp, as the parts of an execution report them. */
 export type UnstampedEvent = ExecutionEvent extends infer E ? (E extends unknown ? Omit<E, "at"> : never) : never;
 
@@ -68,15 +70,24 @@ export class EventQueue {
     this.#pumping ??= this.#pump();
   }
 
-  /** Resolves once the listener took every queued event, or after a short bound. */
+  /**
+   * Resolves once the listener took every queued event, or after a short bound; past the bound
+   * what is still queued is dropped but the end, so nothing but the end follows the result (an MCP
+   * progress notification after its response would break the protocol).
+   */
   async drained(): Promise<void> {
     if (!this.#pumping) return;
     let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, DRAIN_WAIT_MS);
+    const bound = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), DRAIN_WAIT_MS);
     });
-    await Promise.race([this.#pumping, bound]);
+    const late = (await Promise.race([this.#pumping, bound])) === "late";
     clearTimeout(timer);
+    if (!late) return;
+    const end = this.#queued.find((event): event is EndEvent => event.type === "end");
+    const dropped = this.#queued.length - (end ? 1 : 0);
+    this.#queued.length = 0;
+    if (end) this.#queued.push({ ...end, dropped: (end.dropped ?? 0) + dropped });
   }
 
   async #pump(): Promise<void> {

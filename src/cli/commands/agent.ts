@@ -5,7 +5,7 @@ import { eventLine } from "../../execute-code/event-line.ts";
 import { resolveOptions } from "../../execute-code/options.ts";
 import { APPROVAL_FLAGS, commandApprovals, readApprovalFlags } from "../approval-flags.ts";
 import { closeOnSignals } from "../shutdown.ts";
-import type { Terminal } from "../terminal.ts";
+import { printable, type Terminal } from "../terminal.ts";
 import { parseFlags, readSettingFlags, settingFlags, UsageError } from "../usage.ts";
 
 /** The settings `agent` offers as flags. */
@@ -166,8 +166,9 @@ class Progress {
   }
 
   #write(line: string): void {
-    if (this.#terminal) this.#terminal.say(line);
-    else process.stderr.write(`${line}\n`);
+    // Code, console lines and errors come from the model and its programs: never raw to a terminal.
+    if (this.#terminal) this.#terminal.say(printable(line));
+    else process.stderr.write(`${process.stderr.isTTY ? printable(line) : line}\n`);
   }
 }
 
