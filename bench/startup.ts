@@ -98,7 +98,7 @@ function timed(args: string[]): { ms: number; stdout: string } {
   return { ms, stdout: child.stdout.trim() };
 }
 
-// What bin/code-mode.js does once it picked the CLI, for the source tree (bin prefers a dist/).
+// What bin/code-mode.js does in a checkout (it runs the source there), once it picked the CLI.
 function mainOf(file: string): string {
   return `const { main } = await import(${JSON.stringify(pathToFileURL(file).href)}); process.exitCode = await main(process.argv.slice(1));`;
 }

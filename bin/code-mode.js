@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point: refuse old Node plainly, then load the CLI (built, or from source in a checkout).
+// Entry point: refuse old Node plainly, then load the CLI (from source in a checkout, else built).
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 24) {
   process.stderr.write(
@@ -10,6 +10,7 @@ if (major < 24) {
   process.exit(2);
 }
 const { existsSync } = await import("node:fs");
-const built = new URL("../dist/cli/main.js", import.meta.url);
-const { main } = await import(existsSync(built) ? built.href : new URL("../src/cli/main.ts", import.meta.url).href);
+// A checkout runs its source: a dist/ there (left by `npm pack`) may be older. A package has only dist/.
+const source = new URL("../src/cli/main.ts", import.meta.url);
+const { main } = await import(existsSync(source) ? source.href : new URL("../dist/cli/main.js", import.meta.url).href);
 process.exitCode = await main(process.argv.slice(2));
