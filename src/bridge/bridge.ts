@@ -72,7 +72,11 @@ export class Bridge implements BridgeEndpoint {
     for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  async call(path: string, argsJson: string, clock?: CallClock): Promise<string> {
+  async call(
+    path: string,
+    argsJson: string,
+    { clock, abandoned }: { clock?: CallClock; abandoned?: AbortSignal } = {},
+  ): Promise<string> {
     // Cheap refusals first: everything here is program-controlled, and none of it may cost the
     // host much, whatever the program sends.
     if (this.#ended.signal.aborted) return fail("limit", `api.${clip(path)} was called after the execution ended.`);
@@ -121,6 +125,11 @@ export class Bridge implements BridgeEndpoint {
       this.#release();
       return fail("limit", `${label} was called after the execution ended.`);
     }
+    // The sandbox gave up on it while it waited for a slot and told the program so: it never runs.
+    if (abandoned?.aborted) {
+      this.#release();
+      return fail("tool", `${label} was given up before it ran.`);
+    }
     const started = performance.now();
     // What the program is told when the call fails; kept for the call's `tool-end` event.
     let failure: string | undefined;
@@ -132,7 +141,8 @@ export class Bridge implements BridgeEndpoint {
     try {
       const refused = await this.#approval?.check({ id, tool: entry.key, path, input }, clock);
       if (refused !== undefined) return failWith("tool", refused);
-      const value = await this.#execute(entry.tool, input);
+      if (abandoned?.aborted) return failWith("tool", `${label} was given up before it ran.`);
+      const value = await this.#execute(entry.tool, input, abandoned);
       const json = value === undefined ? undefined : safeStringify(value);
       if (value !== undefined && json === undefined) {
         return failWith("tool", `${label} returned a value that cannot be turned into JSON.`);
@@ -198,11 +208,12 @@ export class Bridge implements BridgeEndpoint {
     }
   }
 
-  /** Runs one tool with a signal that aborts on the per-call timeout or when the execution ends. */
-  async #execute(tool: Tool, input: unknown): Promise<unknown> {
+  /** Runs one tool with a signal that aborts on the per-call timeout, when the execution ends or when the sandbox gave up on the call. */
+  async #execute(tool: Tool, input: unknown, abandoned: AbortSignal | undefined): Promise<unknown> {
     const timeoutMs = this.#limits.toolCallTimeoutMs;
+    const stops = abandoned ? [this.#ended.signal, abandoned] : [this.#ended.signal];
     return withDeadline(
-      (expired) => tool.execute(input, { signal: AbortSignal.any([expired, this.#ended.signal]) }),
+      (expired) => tool.execute(input, { signal: AbortSignal.any([expired, ...stops]) }),
       timeoutMs,
       undefined,
       () => new Error(`no answer within ${timeoutMs / 1000} s (the per-call timeout); try a smaller request`),

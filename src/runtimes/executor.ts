@@ -40,8 +40,12 @@ export interface CallClock {
 
 /** The sandbox's only way out: a call by `api` path with JSON arguments, answered with JSON. */
 export interface BridgeEndpoint {
-  /** `path` is the dotted identifier path (`files.read_text_file`); the reply is a `BridgeReply` as JSON. */
-  call(path: string, argsJson: string, clock?: CallClock): Promise<string>;
+  /**
+   * `path` is the dotted identifier path (`files.read_text_file`); the reply is a `BridgeReply` as
+   * JSON. `clock` is held while the call waits for a person; `abandoned` aborts when the sandbox
+   * gave up on the call (it told the program so): a call not yet run then never runs.
+   */
+  call(path: string, argsJson: string, options?: { clock?: CallClock; abandoned?: AbortSignal }): Promise<string>;
   /** Number of calls dispatched so far (auto falls back only while this is 0). */
   readonly dispatched: number;
 }

@@ -14,6 +14,7 @@
 //   runner -> host: {t:"ready"}                        first, once the sandbox is made
 //                   {t:"call", id, path, args}        an `api.*` call, args as JSON text
 //                   {t:"log", level, text}            a console line, as it is written
+//                   {t:"gave-up", id}                 call `id` was given up (docker.toolCallTimeout)
 //                   {t:"done", outcome}                {ok, resultJson?, resultCut?, error?}
 // After `done` the runner waits for the host to close its stdin: exiting earlier could lose
 // the last messages in the pipe. Its stdin also ends when the host dies (the container is made
@@ -58,6 +59,8 @@ async function run(message: RunMessage): Promise<void> {
         const giveUp = () => {
           givingUp.delete(id);
           giveUps.delete(id);
+          // The host must not run it after the program was told it was given up.
+          write({ t: "gave-up", id });
           const error = {
             kind: "tool",
             message: `api.${path.slice(0, 200)} got no answer within ${seconds} s and was given up inside the container (docker.toolCallTimeout). Do not wait on it again; carry on without it or try later.`,

@@ -31,6 +31,9 @@ describe.skipIf(skip)("docker runtime", () => {
       memoryLimit: 64,
       toolCallTimeout: 30,
     });
+    // The host's first call is its slowest (validators compile, modules load): taken here, so the
+    // 0.5 s in-container give-up below never catches a cold path on a loaded machine.
+    await tool.execute({ code: "await api.add({ a: 1, b: 1 }); await api.echo({});" });
   });
 
   afterEach(async () => {
@@ -158,6 +161,33 @@ describe.skipIf(skip)("docker runtime", () => {
     expect(result.ok).toBe(true);
     expect(result.result).toMatch(/api\.never got no answer within 0\.5 s .*inside the container/);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("never runs a call the container gave up on while it waited for a slot", async () => {
+    const oneAtATime = createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      typecheck: "off",
+      runtime: executor,
+      timeout: 5,
+      memoryLimit: 64,
+      maxConcurrentCalls: 1,
+    });
+    try {
+      fixtures.echoed.length = 0;
+      const { result } = await oneAtATime.execute({
+        code: `api.slow({ ms: 1200 }).catch(() => {});
+          let told = "";
+          try { await api.echo({ late: true }); } catch (e) { told = e.message; }
+          // Alive until well after the host's slot is free again.
+          await new Promise((r) => setTimeout(r, 1800));
+          return told;`,
+      });
+      expect(result.ok).toBe(true);
+      expect(result.result).toMatch(/api\.echo got no answer within 0\.5 s .*inside the container/);
+      // The slot freed after the program was told: the call was dropped, not run late.
+      expect(fixtures.echoed).toEqual([]);
+    } finally {
+      await oneAtATime.close();
+    }
   });
 
   it("does not give up inside the container on a call that waits for approval", async () => {

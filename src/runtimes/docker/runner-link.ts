@@ -135,6 +135,8 @@ export function linkRunner(
 ): RunnerLink {
   // The core in the container cuts output too; this bound holds even if the runner was subverted.
   const logs = new LogCap(job.limits.maxLogChars);
+  // Calls in flight, by id, with what aborts them when the runner gives up on them.
+  const givenUp = new Map<number, AbortController>();
   const ended = new Promise<LinkEnd>((resolve) => {
     let over = false;
     const end = (result: LinkEnd) => {
@@ -168,10 +170,18 @@ export function linkRunner(
             if (!over) channel.write({ t: "release", id });
           },
         };
+        const abandoned = new AbortController();
+        givenUp.set(id, abandoned);
         job.bridge
-          .call(path, String(message.args), clock)
+          .call(path, String(message.args), { clock, abandoned: abandoned.signal })
           .catch((error: unknown) => toolFailureReply(path, error))
-          .then((json) => !over && channel.write({ t: "reply", id, json }));
+          .then((json) => {
+            givenUp.delete(id);
+            if (!over) channel.write({ t: "reply", id, json });
+          });
+      } else if (message?.t === "gave-up") {
+        // The runner told the program this call got no answer in time: it must not run after that.
+        givenUp.get(Number(message.id))?.abort(new Error("given up inside the container"));
       } else if (message?.t === "log") {
         for (const entry of logs.add(message.level, message.text)) reportLog(job, entry);
       } else if (message?.t === "done") {

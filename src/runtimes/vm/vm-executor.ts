@@ -182,7 +182,7 @@ class Child {
         },
       };
       pending.job.bridge
-        .call(message.path, message.args, clock)
+        .call(message.path, message.args, { clock })
         .catch((error: unknown) => toolFailureReply(message.path, error))
         .then((json) => this.send({ t: "reply", id: message.id, callId: message.callId, json }));
     } else if (message.t === "log") {
