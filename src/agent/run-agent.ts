@@ -37,6 +37,8 @@ export interface RunAgentOptions {
    * nobody can be asked and how to allow the call.
    */
   approvalUnavailable?: string;
+  /** More tool patterns whose calls need approval in this run, in either mode (the CLI's --deny). */
+  approvalRequire?: readonly string[];
   signal?: AbortSignal;
   /** Retries of a failed model call (the AI SDK's `maxRetries`); default 2. */
   maxRetries?: number;
@@ -145,6 +147,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
   const asker = {
     ...(options.approve && { approve: options.approve }),
     ...(options.approvalUnavailable && { approvalUnavailable: options.approvalUnavailable }),
+    ...(options.approvalRequire && { approvalRequire: options.approvalRequire }),
   };
   const cleanups: (() => Promise<void> | void)[] = [];
   let tools: ToolSet;

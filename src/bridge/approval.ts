@@ -45,14 +45,18 @@ export interface ApprovalSetup {
  * Who is asked about which calls, the one rule of every front end. Without a rule
  * (`approval.require`), the tool's hook (if any) is asked about every call, and only it. With a
  * rule, the calls it matches must be approved by the tool's hook and by the front end's asker,
- * each that exists; with neither they are refused with `approvalUnavailable`'s words.
+ * each that exists; with neither they are refused with `approvalUnavailable`'s words. The front
+ * end's `approvalRequire` patterns mark calls too, for its executions.
  */
 export function approvalSetup(
   policy: { rule?: ApprovalRule; timeoutMs: number },
   hook: ApprovalHook | undefined,
-  asker: { approve?: ApprovalHook; approvalUnavailable?: string },
+  asker: { approve?: ApprovalHook; approvalUnavailable?: string; approvalRequire?: readonly string[] },
 ): ApprovalSetup | undefined {
-  const { rule, timeoutMs } = policy;
+  const { timeoutMs } = policy;
+  // A front end may mark more calls for one execution (the CLI's --deny patterns).
+  const extra = asker.approvalRequire?.length ? asker.approvalRequire : undefined;
+  const rule = extra && policy.rule ? eitherRule(policy.rule, extra) : (policy.rule ?? extra);
   if (rule === undefined) return hook ? { askers: [hook], timeoutMs } : undefined;
   return {
     rule,
@@ -131,6 +135,12 @@ export class ApprovalGate {
     }
     return undefined;
   }
+}
+
+/** A rule that marks what either rule marks. */
+function eitherRule(first: ApprovalRule, second: ApprovalRule): ApprovalRule {
+  if (typeof first !== "function" && typeof second !== "function") return [...first, ...second];
+  return (call) => needsApproval(first, call) || needsApproval(second, call);
 }
 
 /** Whether a pattern matches a tool's key or its api path; `*` matches any characters, dots too. */

@@ -42,14 +42,26 @@ export function commandApprovals(
   flags: ApprovalFlags,
   policy: { rule?: ApprovalRule; timeoutMs: number },
   live: boolean,
-): { terminal: Terminal | undefined; context: Pick<ExecuteContext, "approve" | "approvalUnavailable"> } {
+): {
+  terminal: Terminal | undefined;
+  context: Pick<ExecuteContext, "approve" | "approvalUnavailable" | "approvalRequire">;
+} {
   const { rule, timeoutMs } = policy;
-  const marksCalls = rule !== undefined && !(Array.isArray(rule) && rule.length === 0);
+  // Calls the policy marks may need a person; --deny marks its own calls, refused without asking.
+  const asksPerson = rule !== undefined && !(Array.isArray(rule) && rule.length === 0);
+  const denies = flags.deny.length > 0;
   // The terminal is read only when some call may need a person's answer.
-  const terminal = live || marksCalls ? openTerminal({ input: marksCalls }) : undefined;
-  if (!marksCalls && flags.approve.length + flags.deny.length > 0)
+  const terminal = live || asksPerson ? openTerminal({ input: asksPerson }) : undefined;
+  if (!asksPerson && flags.approve.length > 0)
     process.stderr.write(
-      `code-mode ${command}: no call needs approval here, so --approve and --deny change nothing; name the calls in codeMode.approval.require or --require-approval.\n`,
+      `code-mode ${command}: no call needs approval here, so --approve changes nothing; name the calls in codeMode.approval.require or --require-approval.\n`,
     );
-  return { terminal, context: marksCalls ? terminalApproval(flags, terminal, timeoutMs) : {} };
+  if (!asksPerson && !denies) return { terminal, context: {} };
+  return {
+    terminal,
+    context: {
+      ...terminalApproval(flags, terminal, timeoutMs),
+      ...(denies && { approvalRequire: flags.deny }),
+    },
+  };
 }

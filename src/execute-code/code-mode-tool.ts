@@ -30,6 +30,8 @@ export interface ExecuteContext {
   approve?: ApprovalHook;
   /** Told to the program when a call needs approval and nobody can be asked ("this client cannot answer"). */
   approvalUnavailable?: string;
+  /** More tool patterns whose calls need approval in this execution (a front end's own policy, such as --deny). */
+  approvalRequire?: readonly string[];
 }
 
 /** The single tool the model sees. Front ends (CLI, MCP, AI SDK, agent) all wrap this object. */

@@ -248,11 +248,17 @@ describe("code-mode run without a terminal", () => {
     expect(g.calls()).toEqual(["a.txt", "b.txt"]);
   }, 120_000);
 
-  it("says that --approve and --deny change nothing when no call needs approval", async () => {
-    const g = gate("return 1;", []);
-    const run = await withoutTerminal(g, ["run", g.program, "--deny", "files.*"]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain("no call needs approval here, so --approve and --deny change nothing");
+  it("--deny refuses its calls even when no policy marks them; --approve alone says it changes nothing", async () => {
+    const g = gate(program, []);
+    const denied = await withoutTerminal(g, ["run", g.program, "--json", "--deny", "*.write_file"]);
+    expect(JSON.parse(denied.stdout).result).toEqual([
+      "api.files.write_file was not approved (--deny *.write_file). It did not run; do not retry it, say what you wanted it to do instead.",
+      "api.files.write_file was not approved (--deny *.write_file). It did not run; do not retry it, say what you wanted it to do instead.",
+    ]);
+    expect(g.calls()).toEqual([]);
+    const approved = await withoutTerminal(g, ["run", g.program, "--json", "--approve", "files.*"]);
+    expect(approved.stderr).toContain("no call needs approval here, so --approve changes nothing");
+    expect(JSON.parse(approved.stdout).result).toEqual(["a.txt", "b.txt"]);
   });
 
   it.each([
