@@ -33,9 +33,10 @@ file whose default export is an array of tools. See README.md for the config fil
 
 On a terminal, run and agent show console lines and tool calls as they happen (on stderr; run
 not with --json).
---deny refuses matching calls whatever the policy. Calls that need approval (codeMode.approval.require,
-or --require-approval, which replaces it) are allowed by --approve (--deny wins), else asked about
-on the terminal (y/N); with no terminal they are refused. A PATTERN is a tool path, * for any characters ("files.*").`;
+--deny refuses matching calls whatever the policy. Calls that need approval
+(codeMode.approval.require, or --require-approval, which replaces it) are allowed by --approve
+(--deny wins), else asked about on the terminal (y/N); with no terminal they are refused.
+A PATTERN is a tool path, * for any characters ("files.*").`;
 
 /** Runs the CLI; resolves with the exit status (0 ok, 1 a program failed, 2 usage or config). */
 export async function main(argv: string[]): Promise<number> {
