@@ -15,6 +15,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { parseFlags, UsageError } from "../src/cli/usage.ts";
 import type { ErrorKind } from "../src/errors.ts";
 import { type CodeModeTool, createCodeModeTool } from "../src/execute-code/code-mode-tool.ts";
+import type { ExecutionEvent, ExecutionEventListener } from "../src/execute-code/events.ts";
 import { createExecutor } from "../src/runtimes/create-executor.ts";
 import { createDocker, LABEL_OWNER, OWNER, pingEngine } from "../src/runtimes/docker/engine.ts";
 import { resolveImage } from "../src/runtimes/docker/image.ts";
@@ -191,6 +192,10 @@ interface RuntimeSoak {
   asExpectedPct: number;
   pastDeadline: number;
   slowestOverrunMs: number;
+  /** Executions whose events broke their order (start first, end last, each call started before it ended). */
+  eventOrderBroken: number;
+  /** Approvals asked (of the `fail` tool, by the tool's hook) while everything else ran. */
+  approvalsAsked: number;
   rssAfterWarmUpMb: number;
   rssEndMb: number;
   rssGrowthMb: number;
@@ -340,18 +345,37 @@ async function soakRuntime(
           limits: { memoryLimitMb: 64 },
         });
   const registry = new ToolRegistry(tools);
-  const tool = createCodeModeTool(registry, { runtime: executor, timeout: TIMEOUT_S, memoryLimit: 64 });
+  // Live programs under load: every execution has a listener, and calls to `fail` wait for a
+  // hook's approval (a few ms), so events and approvals run beside floods, bombs and crashes.
+  let approvalsAsked = 0;
+  const tool = createCodeModeTool(registry, {
+    runtime: executor,
+    timeout: TIMEOUT_S,
+    memoryLimit: 64,
+    approval: { require: ["fail"] },
+    approve: async () => {
+      approvalsAsked++;
+      await sleep(Math.random() * 3);
+      return true;
+    },
+  });
   const roomyTool = createCodeModeTool(registry, { runtime: executor, timeout: ROOMY_TIMEOUT_S, memoryLimit: 64 });
   const cases: Record<string, CaseTally> = {};
   let asExpected = 0;
   let pastDeadline = 0;
   let slowestOverrunMs = 0;
+  let eventOrderBroken = 0;
   const runOne = async (soakCase: SoakCase, during?: () => Promise<void>) => {
     const begun = performance.now();
     const timeoutS = soakCase.timeoutS ?? TIMEOUT_S;
-    const running = (timeoutS === TIMEOUT_S ? tool : roomyTool).execute({ code: soakCase.code });
+    const order = eventOrderCheck();
+    const running = (timeoutS === TIMEOUT_S ? tool : roomyTool).execute(
+      { code: soakCase.code },
+      { onEvent: order.listener },
+    );
     await during?.();
     const { result } = await running;
+    if (!order.kept()) eventOrderBroken++;
     const ms = performance.now() - begun;
     const overrun = ms - timeoutS * 1000;
     slowestOverrunMs = Math.max(slowestOverrunMs, overrun);
@@ -416,6 +440,8 @@ async function soakRuntime(
     asExpectedPct: round((100 * asExpected) / executions, 2),
     pastDeadline,
     slowestOverrunMs: Math.round(slowestOverrunMs),
+    eventOrderBroken,
+    approvalsAsked,
     rssAfterWarmUpMb,
     rssEndMb,
     rssGrowthMb: rssEndMb - rssAfterWarmUpMb,
@@ -597,6 +623,13 @@ function formatTable(report: Report): string {
     ]);
     row([
       r.runtime,
+      `events out of order (listener on every execution; ${r.approvalsAsked} approvals asked)`,
+      String(r.eventOrderBroken),
+      "0",
+      yes(r.eventOrderBroken === 0),
+    ]);
+    row([
+      r.runtime,
       "host RSS growth after warm-up",
       `${r.rssGrowthMb} MB (${r.rssAfterWarmUpMb} → ${r.rssEndMb})`,
       `≤ ${RSS_TARGET_MB} MB`,
@@ -728,4 +761,27 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );
+}
+
+/**
+ * A listener that checks one execution's events: start first, end last and nothing after it,
+ * and every call's end after its start. Dropped events (a flood) are allowed: order is what counts.
+ */
+function eventOrderCheck(): { listener: ExecutionEventListener; kept(): boolean } {
+  let broken = false;
+  let seen = 0;
+  let ended = false;
+  let unpaired = false;
+  const started = new Set<number>();
+  const listener = (event: ExecutionEvent) => {
+    if (ended || (seen++ === 0 && event.type !== "start")) broken = true;
+    if (event.type === "tool-start") started.add(event.id);
+    if (event.type === "tool-end" && !started.has(event.id)) unpaired = true;
+    if (event.type === "end") {
+      ended = true;
+      // A start the queue dropped leaves its end unpaired; that is a drop, not disorder.
+      if (unpaired && !event.dropped) broken = true;
+    }
+  };
+  return { listener, kept: () => !broken && ended };
 }
