@@ -1,7 +1,7 @@
 // The docker runtime against the real engine: hardening, programs, limits, faults, clean-up.
 // Runtime behaviour is under test: the type check is off, so every program reaches the runtime.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type CodeModeTool, createCodeModeTool, ToolRegistry } from "../../src/index.ts";
+import { type CodeModeOptions, type CodeModeTool, createCodeModeTool, ToolRegistry } from "../../src/index.ts";
 import { NODE_OVERHEAD_MB } from "../../src/runtimes/docker/container-pool.ts";
 import { DockerExecutor } from "../../src/runtimes/docker/docker-executor.ts";
 import { LABEL_EXECUTOR, LABEL_OWNER, LABEL_RUNNER, OWNER } from "../../src/runtimes/docker/engine.ts";
@@ -16,6 +16,14 @@ describe.skipIf(skip)("docker runtime", () => {
   let executor: DockerExecutor;
   let tool: CodeModeTool;
   const run = async (code: string) => (await tool.execute({ code })).result;
+  /** Another tool on the same executor, with options of its own (the caller closes it). */
+  const toolWith = (options: CodeModeOptions) =>
+    createCodeModeTool(new ToolRegistry(fixtures.tools), {
+      typecheck: "off",
+      runtime: executor,
+      memoryLimit: 64,
+      ...options,
+    });
   const ours = async () =>
     (await executor.docker.listContainers({ all: true, filters: { label: [`${LABEL_EXECUTOR}=${executor.id}`] } })).map(
       (c) => c.Id,
@@ -164,13 +172,7 @@ describe.skipIf(skip)("docker runtime", () => {
   });
 
   it("never runs a call the container gave up on while it waited for a slot", async () => {
-    const oneAtATime = createCodeModeTool(new ToolRegistry(fixtures.tools), {
-      typecheck: "off",
-      runtime: executor,
-      timeout: 5,
-      memoryLimit: 64,
-      maxConcurrentCalls: 1,
-    });
+    const oneAtATime = toolWith({ timeout: 5, maxConcurrentCalls: 1 });
     try {
       fixtures.echoed.length = 0;
       const { result } = await oneAtATime.execute({
@@ -191,13 +193,7 @@ describe.skipIf(skip)("docker runtime", () => {
   });
 
   it("does not give up inside the container on a call that waits for approval", async () => {
-    const approving = createCodeModeTool(new ToolRegistry(fixtures.tools), {
-      typecheck: "off",
-      runtime: executor,
-      timeout: 1,
-      memoryLimit: 64,
-      approval: { require: ["echo"] },
-    });
+    const approving = toolWith({ timeout: 1, approval: { require: ["echo"] } });
     try {
       // Longer than docker.toolCallTimeout (0.5 s) and than the program's timeout (1 s): neither counts the wait.
       const { result } = await approving.execute(
