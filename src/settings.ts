@@ -345,7 +345,7 @@ export function accepts(setting: Setting, value: unknown): boolean {
     case "text":
       return typeof value === "string" && value.length > 0;
     case "patterns":
-      return Array.isArray(value) && value.every((pattern) => toolPatternProblem(pattern) === undefined);
+      return Array.isArray(value) && patternsProblem(value) === undefined;
     case "number":
     case "integer": {
       if (typeof value !== "number" || !Number.isFinite(value)) return false;

@@ -29,7 +29,8 @@ export interface RunAgentOptions {
   onEvent?: (event: AgentEvent) => void;
   /**
    * Asks a person about the calls `codeMode.approval.require` marks, in either mode (a terminal,
-   * a UI); over `codeMode.approve`. A refused call is an error the model (or its program) reads.
+   * a UI), after `codeMode.approve`, which must agree too. A refused call is an error the model
+   * (or its program) reads.
    */
   approve?: ApprovalHook;
   /**

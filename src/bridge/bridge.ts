@@ -128,7 +128,7 @@ export class Bridge implements BridgeEndpoint {
     // The sandbox gave up on it while it waited for a slot and told the program so: it never runs.
     if (abandoned?.aborted) {
       this.#release();
-      return fail("tool", `${label} was given up before it ran.`);
+      return fail("tool", givenUpMessage(label));
     }
     const started = performance.now();
     // What the program is told when the call fails; kept for the call's `tool-end` event.
@@ -141,7 +141,7 @@ export class Bridge implements BridgeEndpoint {
     try {
       const refused = await this.#approval?.check({ id, tool: entry.key, path, input }, clock);
       if (refused !== undefined) return failWith("tool", refused);
-      if (abandoned?.aborted) return failWith("tool", `${label} was given up before it ran.`);
+      if (abandoned?.aborted) return failWith("tool", givenUpMessage(label));
       const value = await this.#execute(entry.tool, input, abandoned);
       const json = value === undefined ? undefined : safeStringify(value);
       if (value !== undefined && json === undefined) {
@@ -244,6 +244,11 @@ const LOOKUPS = ["$search", "$describe"] as const;
 
 function isLookUp(path: string): path is (typeof LOOKUPS)[number] {
   return (LOOKUPS as readonly string[]).includes(path);
+}
+
+/** A call the sandbox gave up on (it told the program so) before the call could run. */
+function givenUpMessage(label: string): string {
+  return `${label} was given up before it ran.`;
 }
 
 function fail(kind: ErrorKind, message: string): string {

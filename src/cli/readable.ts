@@ -8,7 +8,7 @@ export function logLine(log: LogEntry): string {
 }
 
 /** One call's outcome: `ok   memory_read (3.2 ms)`, `FAIL schedule (1 ms)`. */
-export function callLine(call: { tool: string; ok: boolean; ms: number }): string {
+function callLine(call: { tool: string; ok: boolean; ms: number }): string {
   return `${call.ok ? "ok  " : "FAIL"} ${call.tool} (${call.ms} ms)`;
 }
 

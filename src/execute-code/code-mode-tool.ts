@@ -59,8 +59,9 @@ export interface CodeModeTool {
   readonly options: ResolvedOptions;
   /**
    * Runs one program. `onEvent` hears its events as they happen (start, console lines, calls,
-   * approvals, end); `approve` answers the calls that `approval.require` marks (over the tool's
-   * own `approve`); `approvalUnavailable` says why nobody can, when neither is given.
+   * approvals, end); `approve` is asked about the calls that `approval.require` marks (after the
+   * tool's own `approve`, which must agree too); `approvalUnavailable` says why nobody can be
+   * asked, when neither is given.
    */
   execute(input: { code: string }, context?: ExecuteContext): Promise<CodeModeToolOutput>;
   /** Stops the runtime's processes or containers (when the tool created them). */

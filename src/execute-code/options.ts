@@ -22,7 +22,8 @@ export interface CodeModeOptions extends Omit<Settings, "runtime" | "approval"> 
   /**
    * Which calls wait for a person's approval: `require` holds tool patterns (as in the config) or
    * a predicate; `timeout` bounds one wait, in seconds (default 300). Who is asked: the `approve`
-   * given to `execute`, else the `approve` below; with neither, such calls are refused.
+   * below and the `approve` given to `execute`, each that exists, and both must agree; with
+   * neither, such calls are refused (`approvalSetup` in src/bridge/approval.ts).
    */
   approval?: { require?: ApprovalRule; timeout?: number };
   /**

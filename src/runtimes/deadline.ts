@@ -4,7 +4,8 @@
 
 /**
  * Runs `work` with a signal of its own, and settles with its value, or rejects when `ms` pass
- * (with `onTimeout()`'s value; `undefined` sets no timer) or when `signal` aborts (with its reason), whichever comes first.
+ * (with `onTimeout()`'s value; `undefined` sets no timer) or when `signal` aborts (with its
+ * reason), whichever comes first.
  * Either way the work's signal aborts with the same reason, so the work can stop too; the timer
  * and the listener are gone when this settles.
  *

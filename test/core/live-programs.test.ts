@@ -239,7 +239,7 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
     it("the clock runs while the program does anything but wait: other calls in flight count", async () => {
       const tool = make({ timeout: 0.6, approval: { require: ["files.write_file"] } });
       files.writes.length = 0;
-      let calls = 0;
+      let answered = false;
       const { result } = await tool.execute(
         {
           code: `const waiting = api.files.write_file({ path: "w" }).catch(() => "refused");
@@ -248,20 +248,20 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
         {
           approve: (_request, { signal }) =>
             new Promise<boolean>((resolve) => {
-              const timer = setTimeout(() => resolve(true), 4000);
+              const timer = setTimeout(() => {
+                answered = true;
+                resolve(true);
+              }, 4000);
               signal.addEventListener("abort", () => {
                 clearTimeout(timer);
                 resolve(false);
               });
             }),
-          onEvent: (event) => {
-            if (event.type === "tool-end" && event.tool === "slow") calls++;
-          },
         },
       );
-      // Busy with other calls, the program met its 0.6 s timeout long before the 4 s answer.
+      // Busy with other calls, the program met its 0.6 s timeout before the person's answer came.
       expect(result.error?.kind).toBe("timeout");
-      expect(calls).toBeLessThan(40);
+      expect(answered).toBe(false);
       expect(files.writes).toHaveLength(0);
     });
 
@@ -300,25 +300,24 @@ describe.each(runtimes)("live programs on %s", (runtime) => {
 
     it("a busy loop while a call waits for approval still meets the timeout", async () => {
       const tool = make({ timeout: 0.5, approval: { require: ["files.write_file"], timeout: 30 } });
-      const started = performance.now();
-      let aborted = false;
+      let stoppedBy: unknown;
       const { result } = await tool.execute(
         { code: `api.files.write_file({ path: "x" }).catch(() => {}); while (true) {}` },
         {
           approve: (_request, { signal }) =>
             new Promise<boolean>((resolve) =>
               signal.addEventListener("abort", () => {
-                aborted = true;
+                stoppedBy = signal.reason;
                 resolve(false);
               }),
             ),
         },
       );
       expect(result.error?.kind).toBe("timeout");
-      // Bounded by the program's timeout (CPU counts while held), far below the 30 s approval bound.
-      expect(performance.now() - started).toBeLessThan(15_000);
       await wait(50);
-      expect(aborted).toBe(true);
+      // The question ended with the run (CPU counts while held), not at the 30 s approval bound.
+      expect(stoppedBy).toBeDefined();
+      expect((stoppedBy as { name?: string }).name).not.toBe("TimeoutError");
     });
 
     it("an unanswered approval fails the call after the bound, and the program goes on", async () => {
